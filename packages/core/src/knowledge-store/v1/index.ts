@@ -1,0 +1,6 @@
+export type {
+  ChunkMetadata,
+  KnowledgeStoreV1,
+  StoredChunk,
+  StoredDocument,
+} from './knowledge-store-v1.js';

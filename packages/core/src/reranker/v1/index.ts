@@ -1,0 +1,1 @@
+export type { RerankerV1 } from './reranker-v1.js';
