@@ -1,7 +1,16 @@
 export * from './clock.js';
 export type * from './embedding-model/v1/index.js';
+export * from './entities/index.js';
 export * from './errors/index.js';
 export type * from './knowledge-store/v1/index.js';
 export type * from './language-model/v1/index.js';
+export * from './metrics/index.js';
+export * from './providers/memory/index.js';
+export * from './providers/offline/index.js';
+export * from './rag/answer/index.js';
+export * from './rag/chunking/index.js';
+export * from './rag/ingest/index.js';
+export * from './rag/retrieval/index.js';
 export type * from './reranker/v1/index.js';
+export * from './state-machines/index.js';
 export type * from './vector-store/v1/index.js';
