@@ -48,7 +48,13 @@ export const chatMessageSenders = ['ai', 'customer'] as const;
 export type ChatMessageSender = (typeof chatMessageSenders)[number];
 
 /** ChatMessage.messageType. */
-export const chatMessageTypes = ['greeting', 'question', 'payment-request', 'confirmation', 'error'] as const;
+export const chatMessageTypes = [
+  'greeting',
+  'question',
+  'payment-request',
+  'confirmation',
+  'error',
+] as const;
 export type ChatMessageType = (typeof chatMessageTypes)[number];
 
 /**
