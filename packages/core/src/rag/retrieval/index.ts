@@ -1,1 +1,1 @@
-export {};
+export type { RetrievedChunk } from './retrieved-chunk.js';
