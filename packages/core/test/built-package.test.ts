@@ -14,18 +14,34 @@ describe('the built @churn/core', () => {
     expect(existsSync(dist)).toBe(true);
   });
 
-  it('imports in a plain Node ESM script', () => {
+  it('imports in a plain Node ESM script and validates a customer', () => {
     const script = `
-      import * as core from '@churn/core';
-      const error = new core.ValidationError('Customer', [{ path: ['email'], message: 'bad' }]);
-      console.log(JSON.stringify({ marker: core.ChurnError.isInstance(error), resolved: import.meta.resolve('@churn/core') }));
+      import { CustomerSchema, ChurnError, parseEntity } from '@churn/core';
+      const good = CustomerSchema.safeParse({
+        id: 'cus_1', tenantId: 'ten_1', name: 'Ada Lovelace', email: 'ada@example.com',
+        accountStatus: 'at-risk', riskCategory: 'failed-payment', riskSeverity: 'high',
+        accountValue: 49, customerSince: '2024-01-15T00:00:00Z',
+      });
+      let error;
+      try {
+        parseEntity(CustomerSchema, { id: 'cus_2', tenantId: 'ten_1', name: 'B', email: 'not-an-email',
+          accountStatus: 'active', accountValue: -5, customerSince: '2024-01-15T00:00:00Z' }, 'Customer');
+      } catch (caught) { error = caught; }
+      console.log(JSON.stringify({
+        good: good.success,
+        marker: ChurnError.isInstance(error),
+        fields: error.issues.map((issue) => issue.path.join('.')).sort(),
+        resolved: import.meta.resolve('@churn/core'),
+      }));
     `;
     const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: consumer,
       encoding: 'utf8',
     });
     const result = JSON.parse(output);
+    expect(result.good).toBe(true);
     expect(result.marker).toBe(true);
+    expect(result.fields).toEqual(['accountValue', 'email']);
     expect(result.resolved).toMatch(/\/packages\/core\/dist\/index\.js$/);
   });
 });
