@@ -1,0 +1,321 @@
+import type {
+  ConversationRecord,
+  ConversationRepository,
+  MessageRecord,
+  MessageRepository,
+  RecoveryDetailsRecord,
+  RetrievalRecord,
+  RetrievalRepository,
+} from '@churn/core';
+import { ValidationError } from '@churn/core';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { ConversationsTable, Database, MessagesTable, RetrievalsTable } from './database.js';
+import {
+  compact,
+  fromJson,
+  guarded,
+  inTransaction,
+  newId,
+  notFound,
+  optional,
+  page,
+  toJson,
+} from './storage-helpers.js';
+
+function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
+  const recovery: RecoveryDetailsRecord | undefined =
+    row.purpose === 'recovery' && row.recovery_status !== null
+      ? compact({
+          status: row.recovery_status as RecoveryDetailsRecord['status'],
+          outcome: optional(row.recovery_outcome) as RecoveryDetailsRecord['outcome'],
+          adminUserId: optional(row.admin_user_id),
+          paymentAttempted: row.payment_attempted ?? false,
+          resolutionTime: optional(row.resolution_time),
+        })
+      : undefined;
+  return compact({
+    id: row.id,
+    tenantId: row.tenant_id,
+    purpose: row.purpose as ConversationRecord['purpose'],
+    sessionId: row.session_id,
+    userId: row.user_id,
+    customerId: row.customer_id,
+    startedAt: row.started_at,
+    lastActivity: row.last_activity,
+    endedAt: optional(row.ended_at),
+    status: row.status as ConversationRecord['status'],
+    recovery,
+    metadata: fromJson(row.metadata),
+  });
+}
+
+/** Conversations over Kysely. */
+export function createConversationRepository(db: Kysely<Database>): ConversationRepository {
+  return guarded<ConversationRepository>({
+    async create(conversation) {
+      if (conversation.purpose === 'recovery' && conversation.recovery === undefined) {
+        throw new ValidationError('Conversation', [
+          {
+            path: ['recovery'],
+            message:
+              'is required when purpose is recovery: status, adminUserId and paymentAttempted',
+          },
+        ]);
+      }
+      const startedAt = conversation.startedAt ?? new Date();
+      const recovery = conversation.recovery;
+      const row = await db
+        .insertInto('conversations')
+        .values({
+          id: conversation.id ?? newId(),
+          tenant_id: conversation.tenantId,
+          purpose: conversation.purpose,
+          session_id: conversation.sessionId,
+          user_id: conversation.userId ?? null,
+          customer_id: conversation.customerId ?? null,
+          status: conversation.status ?? 'active',
+          started_at: startedAt,
+          last_activity: conversation.lastActivity ?? startedAt,
+          recovery_status: recovery ? (recovery.status ?? 'initiated') : null,
+          admin_user_id: recovery?.adminUserId ?? null,
+          payment_attempted: recovery ? (recovery.paymentAttempted ?? false) : null,
+          metadata: conversation.metadata === undefined ? undefined : toJson(conversation.metadata),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toConversation(row);
+    },
+    async get({ tenantId, id }) {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toConversation(row) : undefined;
+    },
+    async findLatestBySessionId({ tenantId, sessionId }) {
+      const row = await db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('session_id', '=', sessionId)
+        .orderBy('last_activity', 'desc')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toConversation(row) : undefined;
+    },
+    async list(filter) {
+      const { limit, offset } = page(filter);
+      let query = db
+        .selectFrom('conversations')
+        .selectAll()
+        .where('tenant_id', '=', filter.tenantId);
+      if (filter.purpose) query = query.where('purpose', '=', filter.purpose);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.recoveryStatus) query = query.where('recovery_status', '=', filter.recoveryStatus);
+      if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
+      if (filter.lastActivityBefore) {
+        query = query.where('last_activity', '<', filter.lastActivityBefore);
+      }
+      const rows = await query
+        .orderBy('last_activity', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toConversation);
+    },
+    async update({ tenantId, id, changes }) {
+      const recovery = changes.recovery;
+      const row = await db
+        .updateTable('conversations')
+        .set(
+          compact({
+            status: changes.status,
+            user_id: changes.userId,
+            last_activity: changes.lastActivity,
+            ended_at: changes.endedAt,
+            recovery_status: recovery?.status,
+            recovery_outcome: recovery?.outcome,
+            payment_attempted: recovery?.paymentAttempted,
+            metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
+          }),
+        )
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw notFound('conversation', id);
+      return toConversation(row);
+    },
+    async delete({ tenantId, id }) {
+      const result = await db
+        .deleteFrom('conversations')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  });
+}
+
+function toMessage(row: Selectable<MessagesTable>): MessageRecord {
+  return compact({
+    id: row.id,
+    tenantId: row.tenant_id,
+    conversationId: row.conversation_id,
+    role: row.role as MessageRecord['role'],
+    content: row.content,
+    timestamp: row.timestamp,
+    confidenceScore: optional(row.confidence_score),
+    queryType: optional(row.query_type),
+    messageType: optional(row.message_type) as MessageRecord['messageType'],
+    metadata: fromJson(row.metadata),
+  });
+}
+
+/** Messages over Kysely. */
+export function createMessageRepository(db: Kysely<Database>): MessageRepository {
+  return guarded<MessageRepository>({
+    async create(message) {
+      const timestamp = message.timestamp ?? new Date();
+      return inTransaction(db, async (transaction) => {
+        const row = await transaction
+          .insertInto('messages')
+          .values({
+            id: message.id ?? newId(),
+            tenant_id: message.tenantId,
+            conversation_id: message.conversationId,
+            role: message.role,
+            content: message.content,
+            timestamp,
+            confidence_score: message.confidenceScore ?? null,
+            query_type: message.queryType ?? null,
+            message_type: message.messageType ?? null,
+            metadata: message.metadata === undefined ? undefined : toJson(message.metadata),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await transaction
+          .updateTable('conversations')
+          .set({ last_activity: sql<Date>`greatest(last_activity, ${timestamp})` })
+          .where('tenant_id', '=', message.tenantId)
+          .where('id', '=', message.conversationId)
+          .execute();
+        return toMessage(row);
+      });
+    },
+    async get({ tenantId, id }) {
+      const row = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toMessage(row) : undefined;
+    },
+    async list(options) {
+      const { limit, offset } = page(options);
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('tenant_id', '=', options.tenantId)
+        .where('conversation_id', '=', options.conversationId)
+        .orderBy('timestamp')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toMessage);
+    },
+    async update({ tenantId, id, changes }) {
+      const row = await db
+        .updateTable('messages')
+        .set(
+          compact({
+            content: changes.content,
+            confidence_score: changes.confidenceScore,
+            query_type: changes.queryType,
+            message_type: changes.messageType,
+            metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
+          }),
+        )
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw notFound('message', id);
+      return toMessage(row);
+    },
+    async delete({ tenantId, id }) {
+      const result = await db
+        .deleteFrom('messages')
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  });
+}
+
+function toRetrieval(row: Selectable<RetrievalsTable>): RetrievalRecord {
+  return compact({
+    id: row.id,
+    tenantId: row.tenant_id,
+    messageId: row.message_id,
+    chunkId: row.chunk_id,
+    similarityScore: row.similarity_score,
+    rerankScore: optional(row.rerank_score),
+    rankPosition: row.rank_position,
+  });
+}
+
+/** Retrievals over Kysely. */
+export function createRetrievalRepository(db: Kysely<Database>): RetrievalRepository {
+  return guarded<RetrievalRepository>({
+    async createMany({ tenantId, messageId, retrievals }) {
+      if (retrievals.length === 0) return [];
+      const rows = await db
+        .insertInto('retrievals')
+        .values(
+          retrievals.map((retrieval) => ({
+            id: retrieval.id ?? newId(),
+            tenant_id: tenantId,
+            message_id: messageId,
+            chunk_id: retrieval.chunkId,
+            similarity_score: retrieval.similarityScore,
+            rerank_score: retrieval.rerankScore ?? null,
+            rank_position: retrieval.rankPosition,
+          })),
+        )
+        .returningAll()
+        .execute();
+      return rows.map(toRetrieval).sort((left, right) => left.rankPosition - right.rankPosition);
+    },
+    async listByMessage({ tenantId, messageId }) {
+      const rows = await db
+        .selectFrom('retrievals')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('message_id', '=', messageId)
+        .orderBy('rank_position')
+        .execute();
+      return rows.map(toRetrieval);
+    },
+    async listByChunk(options) {
+      const { limit, offset } = page(options);
+      const rows = await db
+        .selectFrom('retrievals')
+        .selectAll()
+        .where('tenant_id', '=', options.tenantId)
+        .where('chunk_id', '=', options.chunkId)
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toRetrieval);
+    },
+  });
+}
