@@ -8,6 +8,8 @@ export type ChurnErrorCode =
   | 'validation_failed'
   | 'invalid_transition'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'unsupported_media_type'
   | 'conflict'
   | 'unauthorized'
   | 'forbidden'

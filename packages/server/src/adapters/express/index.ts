@@ -1,0 +1,6 @@
+export {
+  type ExpressHandlerOptions,
+  type ExpressLikeRequest,
+  type ExpressMiddleware,
+  toExpressHandler,
+} from './to-express-handler.js';

@@ -1,0 +1,5 @@
+export {
+  type FastifyHandlerOptions,
+  toFastifyHandler,
+  toFastifyPlugin,
+} from './to-fastify-handler.js';

@@ -1,0 +1,1 @@
+export { type HonoFetchHandler, toHonoHandler } from './to-hono-handler.js';

@@ -1,0 +1,5 @@
+export {
+  type NextJsFetchHandler,
+  type NextJsRouteHandlers,
+  toNextJsHandler,
+} from './to-next-js-handler.js';

@@ -1,0 +1,126 @@
+import { resolve } from 'node:path';
+import { type ChurnLogger, consoleLogger, errorToResponse } from '../http/error-to-response.js';
+import { jsonResponse } from '../http/json-response.js';
+import { getRequestId, requestIdHeader } from '../http/request-id.js';
+import { type Route, Router } from '../http/router.js';
+
+/** A Web-standard fetch handler: what every adapter reshapes. */
+export type ChurnFetchHandler = (request: Request) => Promise<Response>;
+
+/** Settings of {@link createChurnHandler}. Every one is optional. */
+export interface ChurnHandlerOptions {
+  /**
+   * Folder of the embedded defaults' data (embedded Postgres, the local index). Relative
+   * paths are resolved against the working directory. Default `./.churn`.
+   */
+  dataDir?: string;
+  /**
+   * The path the handler is mounted under, for example `/churn` when the API answers on
+   * `/churn/api/...`. Adapters pass the full URL through, so the handler needs to know it.
+   * Default: none (the API is `/api/...`).
+   */
+  basePath?: string;
+  /**
+   * Extra routes, matched after the built-in ones. Paths are below the base path
+   * (`/api/things/:id`). This is the extension point the chat, admin and webhook APIs use.
+   */
+  routes?: readonly Route<ChurnHandlerState>[];
+  /** Where unexpected errors are logged. Default: `console`. */
+  logger?: ChurnLogger;
+}
+
+/** What every route receives as `context.state`. */
+export interface ChurnHandlerState {
+  /** The absolute data folder. */
+  dataDir: string;
+  /** The normalised base path (`''` for none). */
+  basePath: string;
+  logger: ChurnLogger;
+}
+
+/**
+ * The built-in routes. Later features (chat sessions, admin, Stripe webhooks) add their
+ * tables here, each built from the handler's state (storage once it is wired).
+ */
+function builtInRoutes(router: () => Router<ChurnHandlerState>): Route<ChurnHandlerState>[] {
+  return [
+    {
+      method: 'GET',
+      path: '/healthz',
+      description: 'Liveness: 200 when the handler answers.',
+      handler: () => jsonResponse({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } }),
+    },
+    {
+      method: 'GET',
+      path: '/api',
+      description: 'This index of the HTTP API.',
+      handler: ({ state }) =>
+        jsonResponse({
+          name: '@churn/server',
+          basePath: state.basePath,
+          routes: router().routes.map((route) => ({
+            method: route.method,
+            path: `${state.basePath}${route.path}`,
+            ...(route.description ? { description: route.description } : {}),
+          })),
+        }),
+    },
+  ];
+}
+
+/**
+ * Creates the Churn server as one Web-standard fetch handler (`Request -> Response`).
+ * Called with no options it runs on the embedded defaults and keeps its data in `./.churn`.
+ * Mount it with an adapter (`@churn/server/node`, `/express`, `/fastify`, `/hono`, `/next`)
+ * or hand it to any runtime that speaks `fetch` (Bun, Deno, workers).
+ *
+ * Every answer carries an `x-request-id`; every error answers `{ error: { code, message } }`
+ * with the matching status (see `errorToResponse`); unknown paths answer 404.
+ *
+ * @example
+ * import { createServer } from 'node:http';
+ * import { createChurnHandler } from '@churn/server';
+ * import { toNodeHandler } from '@churn/server/node';
+ *
+ * createServer(toNodeHandler(createChurnHandler())).listen(3000);
+ */
+export function createChurnHandler(options: ChurnHandlerOptions = {}): ChurnFetchHandler {
+  const logger = options.logger ?? consoleLogger;
+  const router: Router<ChurnHandlerState> = new Router({ basePath: options.basePath });
+  const state: ChurnHandlerState = {
+    dataDir: resolve(options.dataDir ?? '.churn'),
+    basePath: router.basePath,
+    logger,
+  };
+  // Storage and the feature routes plug in here: create them from `state`, add their routes.
+  for (const route of builtInRoutes(() => router)) router.add(route);
+  for (const route of options.routes ?? []) router.add(route);
+
+  return async (request) => {
+    const requestId = getRequestId(request);
+    try {
+      const url = new URL(request.url);
+      const { route, params } = router.resolve(request.method, url.pathname);
+      const response = await route.handler({ request, url, params, requestId, state });
+      return withRequestId(response, requestId);
+    } catch (error) {
+      return errorToResponse(error, { logger, requestId });
+    }
+  };
+}
+
+function withRequestId(response: Response, requestId: string): Response {
+  try {
+    response.headers.set(requestIdHeader, requestId);
+    return response;
+  } catch {
+    // Immutable headers (a response from `fetch`): copy them.
+    const headers = new Headers(response.headers);
+    headers.set(requestIdHeader, requestId);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  type ChurnFetchHandler,
+  type ChurnHandlerOptions,
+  type ChurnHandlerState,
+  createChurnHandler,
+} from './create-churn-handler.js';

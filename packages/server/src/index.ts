@@ -1,0 +1,8 @@
+export {
+  type ChurnFetchHandler,
+  type ChurnHandlerOptions,
+  type ChurnHandlerState,
+  createChurnHandler,
+} from './handler/create-churn-handler.js';
+export * from './http/index.js';
+export * from './storage/index.js';
