@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,12 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
     if (files.has(file)) return;
     files.add(file);
     const source = readFileSync(join(dist, file), 'utf8');
-    for (const match of source.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
+    // Static `import … from '…'` / `export … from '…'` statements, bare `import '…'` and
+    // dynamic `import('…')`; plain strings that happen to contain "from" do not count.
+    const statements =
+      /^\s*(?:import|export)\b[^'"`;]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/gm;
+    for (const found of source.matchAll(statements)) {
+      const match = [found[0], found[1] ?? found[2] ?? found[3]];
       const specifier = match[1]!;
       if (specifier.startsWith('./')) visit(specifier.slice(2));
       else packages.add(specifier);
@@ -41,9 +47,21 @@ describe('@churn/server built entries', () => {
 
   it.each(entries)('the %s entry imports no framework at run time', (entry) => {
     const { files, packages } = importGraph(entry);
-    // Only Node built-ins and the core: framework types are erased, values never imported.
-    const others = [...packages].filter((name) => !isBuiltin(name) && name !== '@churn/core');
+    // Only Node built-ins and the package's own dependencies (the core, the storage
+    // drivers): framework types are erased, framework values never imported.
+    const dependencies = Object.keys(
+      JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).dependencies ?? {},
+    );
+    const packageName = (specifier: string) =>
+      specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : specifier.split('/')[0]!;
+    const others = [...packages].filter(
+      (name) => !isBuiltin(name) && !dependencies.includes(packageName(name)),
+    );
     expect(others).toEqual([]);
+    expect(dependencies).not.toEqual(expect.arrayContaining(['express']));
+    expect(dependencies).not.toEqual(expect.arrayContaining(['next']));
     for (const other of entries.filter((name) => name !== entry && name !== 'index')) {
       expect(files.has(`${other}.js`)).toBe(false);
     }
@@ -57,7 +75,7 @@ describe('@churn/server built entries', () => {
       import { createChurnHandler } from '@churn/server';
       import { toExpressHandler } from '@churn/server/express';
       const app = express();
-      app.use(toExpressHandler(createChurnHandler()));
+      app.use(toExpressHandler(createChurnHandler({ dataDir: process.env.CHURN_DATA_DIR })));
       const server = createServer(app).listen(0, '127.0.0.1', async () => {
         const response = await fetch('http://127.0.0.1:' + server.address().port + '/healthz');
         const loaded = Object.keys(createRequire(import.meta.url).cache);
@@ -72,7 +90,8 @@ describe('@churn/server built entries', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 60_000,
+      env: { ...process.env, CHURN_DATA_DIR: mkdtempSync(join(tmpdir(), 'churn-dist-')) },
     });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({

@@ -1,12 +1,19 @@
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { type ChurnHandlerState, createChurnHandler } from './create-churn-handler.js';
 
+/** A fresh data folder: /healthz opens the embedded PGlite storage there. */
+function temporaryDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'churn-handler-'));
+}
+
 describe('createChurnHandler', () => {
-  it('runs with no options: /healthz, the /api index, JSON 404s', async () => {
-    const handler = createChurnHandler();
+  it('runs on embedded defaults: /healthz once storage is ready, the /api index, JSON 404s', async () => {
+    const handler = createChurnHandler({ dataDir: temporaryDataDir() });
     const health = await handler(new Request('http://localhost/healthz'));
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -38,7 +45,7 @@ describe('createChurnHandler', () => {
   });
 
   it('lives under its base path', async () => {
-    const handler = createChurnHandler({ basePath: '/churn/' });
+    const handler = createChurnHandler({ basePath: '/churn/', dataDir: temporaryDataDir() });
     expect((await handler(new Request('http://localhost/churn/healthz'))).status).toBe(200);
     expect((await handler(new Request('http://localhost/healthz'))).status).toBe(404);
     const index = (await (await handler(new Request('http://localhost/churn/api'))).json()) as {

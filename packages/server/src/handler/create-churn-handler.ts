@@ -3,6 +3,7 @@ import { type ChurnLogger, consoleLogger, errorToResponse } from '../http/error-
 import { jsonResponse } from '../http/json-response.js';
 import { getRequestId, requestIdHeader } from '../http/request-id.js';
 import { type Route, Router } from '../http/router.js';
+import { openServices, ServicesLoader, type StorageOption } from './churn-services.js';
 
 /** A Web-standard fetch handler: what every adapter reshapes. */
 export type ChurnFetchHandler = (request: Request) => Promise<Response>;
@@ -27,6 +28,12 @@ export interface ChurnHandlerOptions {
   routes?: readonly Route<ChurnHandlerState>[];
   /** Where unexpected errors are logged. Default: `console`. */
   logger?: ChurnLogger;
+  /**
+   * The storage: a ready `StorageV1`, or settings for `createStorage` (`databaseUrl` for
+   * PostgreSQL, `schema`, ...). Default: `DATABASE_URL`'s PostgreSQL when that variable is set,
+   * else embedded PGlite in `<dataDir>/data`. Opened on the first request that needs it.
+   */
+  storage?: StorageOption;
 }
 
 /** What every route receives as `context.state`. */
@@ -36,6 +43,8 @@ export interface ChurnHandlerState {
   /** The normalised base path (`''` for none). */
   basePath: string;
   logger: ChurnLogger;
+  /** Storage and the other services, opened once on first use (`await state.services.load()`). */
+  services: ServicesLoader;
 }
 
 /**
@@ -47,8 +56,22 @@ function builtInRoutes(router: () => Router<ChurnHandlerState>): Route<ChurnHand
     {
       method: 'GET',
       path: '/healthz',
-      description: 'Liveness: 200 when the handler answers.',
-      handler: () => jsonResponse({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } }),
+      description: 'Readiness: 200 once storage is open and migrated, 503 while it is not.',
+      handler: async ({ state }) => {
+        try {
+          await state.services.load();
+          return jsonResponse({ status: 'ok' }, { headers: { 'cache-control': 'no-store' } });
+        } catch (error) {
+          state.logger.error('Storage is not ready', { error });
+          return jsonResponse(
+            {
+              status: 'unavailable',
+              error: { code: 'internal', message: 'Storage is not ready yet: see the server log.' },
+            },
+            { status: 503, headers: { 'cache-control': 'no-store', 'retry-after': '5' } },
+          );
+        }
+      },
     },
     {
       method: 'GET',
@@ -87,10 +110,15 @@ function builtInRoutes(router: () => Router<ChurnHandlerState>): Route<ChurnHand
 export function createChurnHandler(options: ChurnHandlerOptions = {}): ChurnFetchHandler {
   const logger = options.logger ?? consoleLogger;
   const router: Router<ChurnHandlerState> = new Router({ basePath: options.basePath });
+  const dataDir = resolve(options.dataDir ?? '.churn');
+  const storage =
+    options.storage ??
+    (process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : undefined);
   const state: ChurnHandlerState = {
-    dataDir: resolve(options.dataDir ?? '.churn'),
+    dataDir,
     basePath: router.basePath,
     logger,
+    services: new ServicesLoader(() => openServices({ storage, dataDir })),
   };
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
   for (const route of builtInRoutes(() => router)) router.add(route);
