@@ -19,6 +19,7 @@ describeEntity('Document', DocumentSchema, {
   arbitrary: documentArbitrary(),
   accepted: [
     { title: 'a file URL', change: (d) => ({ ...d, sourceUrl: 'file:///srv/docs/billing.md' }) },
+    { title: 'a raw text source', change: (d) => ({ ...d, sourceUrl: 'raw:faq-refunds' }) },
     { title: 'a multi-word category', change: (d) => ({ ...d, category: 'payment-methods' }) },
   ],
   rules: [

@@ -150,15 +150,22 @@ export const WebhookUrlSchema = z
     },
   );
 
-/** Where a document came from: an absolute `http:`, `https:` or `file:` URL. */
+/**
+ * Where a document came from: an absolute `http:`, `https:` or `file:` URL, or
+ * `raw:<id>` for a document ingested from a string.
+ */
 export const SourceUrlSchema = z
   .string({ error: expecting('must be an absolute URL like https://docs.example.com/billing') })
   .refine(
     (value) => {
+      if (/^raw:[^\s]+$/.test(value)) return true;
       const protocol = parseUrl(value)?.protocol;
       return protocol === 'https:' || protocol === 'http:' || protocol === 'file:';
     },
-    { error: 'must be an absolute http, https or file URL like https://docs.example.com/billing' },
+    {
+      error:
+        'must be an absolute http, https or file URL like https://docs.example.com/billing, or raw:<id> for text',
+    },
   );
 
 /**

@@ -27,6 +27,8 @@ export interface KnowledgeStoreV1 {
    * Inserts or replaces a document and all its chunks in one step: readers see
    * either the old document with its old chunks or the new one with its new
    * chunks, never a mix, and a failure leaves the old one untouched.
+   * Rejects, changing nothing, when a chunk's `tenantId` or `documentId` differs
+   * from the document's or two chunks share an id.
    */
   replaceDocument(options: { document: StoredDocument; chunks: StoredChunk[] }): Promise<void>;
 
