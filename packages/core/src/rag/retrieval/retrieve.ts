@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import type { EmbeddingModelV1 } from '../../embedding-model/v1/index.js';
+import { ChurnError } from '../../errors/churn-error.js';
+import { ValidationError } from '../../errors/validation-error.js';
+import type { KnowledgeStoreV1 } from '../../knowledge-store/v1/index.js';
+import { createOfflineReranker } from '../../providers/offline/offline-reranker.js';
+import type { RerankerV1 } from '../../reranker/v1/index.js';
+import type { VectorStoreV1 } from '../../vector-store/v1/index.js';
+import type { LexicalChunk, LexicalIndex } from './lexical-index.js';
+import type { RetrievedChunk } from './retrieved-chunk.js';
+
+/** Which chunks a retrieval may return: equality or membership, combined with AND. */
+export interface RetrievalFilter {
+  docType?: string | string[];
+  category?: string | string[];
+}
+
+/** What to retrieve, and with what. */
+export interface RetrieveOptions {
+  /** The tenant: the only namespace searched, and the only chunks returned. */
+  tenantId: string;
+  /** The question, as the customer wrote it (PII already masked). */
+  query: string;
+  embedder: EmbeddingModelV1;
+  vectorStore: VectorStoreV1;
+  lexicalIndex: LexicalIndex;
+  /** Where to read chunks that vector search found but the lexical index does not hold. */
+  knowledgeStore?: KnowledgeStoreV1;
+  /** Default: the offline re-ranker. */
+  reranker?: RerankerV1;
+  filter?: RetrievalFilter;
+  /** Chunks returned. Default 5. */
+  topK?: number;
+  /** Chunks taken from each first stage and re-ranked. Default 30. */
+  candidates?: number;
+  /** The `k` of reciprocal rank fusion. Default 60. */
+  fusionK?: number;
+  abortSignal?: AbortSignal;
+}
+
+const optionsSchema = z.object({
+  tenantId: z.string().min(1, 'must be the tenant id, a non-empty string'),
+  query: z
+    .string()
+    .max(8_000, 'is longer than 8,000 characters: send the question, not a document')
+    .refine((query) => query.trim().length > 0, 'must contain at least one word'),
+  topK: z.number().int().min(1).max(100).optional(),
+  candidates: z.number().int().min(1).max(1_000).optional(),
+  fusionK: z.number().min(0).optional(),
+  filter: z
+    .object({
+      docType: z.union([z.string(), z.array(z.string())]).optional(),
+      category: z.union([z.string(), z.array(z.string())]).optional(),
+    })
+    .optional(),
+});
+
+const defaultReranker: RerankerV1 = createOfflineReranker();
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ChurnError('aborted', 'The retrieval was aborted by its caller.', {
+      cause: signal.reason,
+    });
+  }
+}
+
+/**
+ * Hybrid retrieval for one tenant: vector search and BM25 run side by side, their
+ * rankings are fused with reciprocal rank fusion, and the fused candidates are
+ * re-ranked.
+ *
+ * 1. The query is embedded (`purpose: 'query'`) and the vector store is searched in
+ *    the tenant's namespace; the lexical index is searched for the same tenant. Both
+ *    take `candidates` hits and the same doc-type/category filter.
+ * 2. Reciprocal rank fusion: `fused = sum over rankings of 1 / (fusionK + rank)`,
+ *    `fusionK` 60. It needs no score calibration between cosine and BM25, and a
+ *    chunk both stages agree on rises to the top.
+ * 3. The best `candidates` fused chunks are re-ranked (the offline re-ranker by
+ *    default), given their fused score (normalised to [0, 1]) as a prior; the best
+ *    `topK` are returned with every score filled and `rank` from 1.
+ *
+ * Every chunk returned belongs to `tenantId`: the namespace is the tenant id and
+ * each hit's tenant is checked again before it is returned.
+ */
+export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk[]> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw ValidationError.fromZod('retrieval options', parsed.error);
+  const { tenantId, query, embedder, vectorStore, lexicalIndex, knowledgeStore, abortSignal } =
+    options;
+  const topK = options.topK ?? 5;
+  const candidates = Math.max(options.candidates ?? 30, topK);
+  const fusionK = options.fusionK ?? 60;
+  const reranker = options.reranker ?? defaultReranker;
+  const filter = options.filter;
+  throwIfAborted(abortSignal);
+
+  const [vectorMatches, lexicalMatches] = await Promise.all([
+    (async () => {
+      const { embeddings } = await embedder.doEmbed({
+        values: [query],
+        purpose: 'query',
+        abortSignal,
+      });
+      const vector = embeddings[0];
+      if (!vector) {
+        throw new ChurnError(
+          'provider_error',
+          `The embedding model ${embedder.provider} returned no vector for the query.`,
+        );
+      }
+      const { matches } = await vectorStore.doQuery({
+        namespace: tenantId,
+        vector,
+        topK: candidates,
+        filter,
+        abortSignal,
+      });
+      return matches.filter((match) => match.metadata.tenantId === tenantId);
+    })(),
+    Promise.resolve(lexicalIndex.search(tenantId, query, { topK: candidates, filter })),
+  ]);
+  throwIfAborted(abortSignal);
+
+  interface Candidate {
+    id: string;
+    similarityScore: number;
+    lexicalScore: number;
+    fusedScore: number;
+  }
+  const fused = new Map<string, Candidate>();
+  const entry = (id: string): Candidate => {
+    let candidate = fused.get(id);
+    if (!candidate) {
+      candidate = { id, similarityScore: 0, lexicalScore: 0, fusedScore: 0 };
+      fused.set(id, candidate);
+    }
+    return candidate;
+  };
+  vectorMatches.forEach((match, index) => {
+    const candidate = entry(match.id);
+    candidate.similarityScore = match.score;
+    candidate.fusedScore += 1 / (fusionK + index + 1);
+  });
+  lexicalMatches.forEach((match, index) => {
+    const candidate = entry(match.id);
+    candidate.lexicalScore = match.score;
+    candidate.fusedScore += 1 / (fusionK + index + 1);
+  });
+  const shortlist = [...fused.values()]
+    .sort((left, right) => right.fusedScore - left.fusedScore || (left.id < right.id ? -1 : 1))
+    .slice(0, candidates);
+
+  // The chunks' text: from the lexical index, else from the knowledge store.
+  const chunks = new Map<string, LexicalChunk>();
+  const missing: string[] = [];
+  for (const candidate of shortlist) {
+    const chunk = lexicalIndex.get(tenantId, candidate.id);
+    if (chunk) chunks.set(candidate.id, chunk);
+    else missing.push(candidate.id);
+  }
+  if (missing.length > 0 && knowledgeStore) {
+    for (const stored of await knowledgeStore.getChunks({ tenantId, chunkIds: missing })) {
+      chunks.set(stored.id, {
+        id: stored.id,
+        documentId: stored.documentId,
+        content: stored.content,
+        metadata: stored.metadata,
+      });
+    }
+  }
+  const hydrated = shortlist.filter((candidate) => {
+    const chunk = chunks.get(candidate.id);
+    return chunk !== undefined && chunk.metadata.tenantId === tenantId;
+  });
+  if (hydrated.length === 0) return [];
+
+  const bestPossible = 2 / (fusionK + 1);
+  throwIfAborted(abortSignal);
+  const { results } = await reranker.doRerank({
+    query,
+    documents: hydrated.map((candidate) => {
+      const chunk = chunks.get(candidate.id)!;
+      return {
+        id: candidate.id,
+        text: chunk.content,
+        title: chunk.metadata.title,
+        headings: chunk.metadata.headingPath,
+        priorScore: Math.min(1, candidate.fusedScore / bestPossible),
+      };
+    }),
+    topN: topK,
+    abortSignal,
+  });
+
+  const byId = new Map(hydrated.map((candidate) => [candidate.id, candidate]));
+  const retrieved: RetrievedChunk[] = [];
+  for (const result of results) {
+    const candidate = byId.get(result.id);
+    const chunk = chunks.get(result.id);
+    if (!candidate || !chunk) continue;
+    retrieved.push({
+      chunkId: chunk.id,
+      documentId: chunk.documentId,
+      content: chunk.content,
+      metadata: chunk.metadata,
+      similarityScore: candidate.similarityScore,
+      lexicalScore: candidate.lexicalScore,
+      fusedScore: candidate.fusedScore,
+      rerankScore: Math.max(0, Math.min(1, result.score)),
+      rank: retrieved.length + 1,
+    });
+    if (retrieved.length === topK) break;
+  }
+  return retrieved;
+}
