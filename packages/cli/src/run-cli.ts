@@ -1,16 +1,43 @@
-/** Entry of the `churn` command; each command lives in `commands/`. */
-export async function runCli(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  process.stderr.write(`Unknown command "${command}". Run \`churn --help\` to see the commands.\n`);
-  return 2;
+import { type CliIo, exitCodes, processIo } from './cli-io.js';
+import { evalCommand } from './commands/eval.js';
+
+/** One `churn` command: its name, a one-line summary, and how it runs. */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
 }
 
-const usage = `Usage: churn <command> [options]
+const commands: CliCommand[] = [evalCommand];
 
-Commands:
-  help        Show this help.
-`;
+function usage(): string {
+  const width = Math.max(...commands.map((command) => command.name.length), 4) + 2;
+  return [
+    'Usage: churn <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
+    `  ${'help'.padEnd(width)}Show this help.`,
+    '',
+    'Run `churn <command> --help` for the options of a command.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Entry of the `churn` command; each command lives in `commands/`. Returns the
+ * exit code: 0 done, 1 failed while running, 2 wrong usage or input.
+ */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return exitCodes.ok;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.stderr(`Unknown command "${name}". Run \`churn --help\` to see the commands.\n`);
+    return exitCodes.usage;
+  }
+  return command.run(rest, io);
+}
