@@ -1,4 +1,5 @@
 import { type CliIo, exitCodes, processIo } from './cli-io.js';
+import { devCommand } from './commands/dev.js';
 import { evalCommand } from './commands/eval.js';
 
 /** One `churn` command: its name, a one-line summary, and how it runs. */
@@ -8,7 +9,7 @@ export interface CliCommand {
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
-const commands: CliCommand[] = [evalCommand];
+const commands: CliCommand[] = [devCommand, evalCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length), 4) + 2;

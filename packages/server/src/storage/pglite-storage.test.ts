@@ -42,7 +42,9 @@ describe('createPGliteStorage with a folder', () => {
   it('keeps its data across a close and a reopen, without migrating twice', {
     timeout: 60_000,
   }, async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'churn-pglite-'));
+    const root = await mkdtemp(join(tmpdir(), 'churn-pglite-'));
+    // A folder whose parents do not exist yet, like `.churn/data` on a fresh checkout.
+    const dataDir = join(root, '.churn', 'data');
     try {
       const first = await createPGliteStorage({ dataDir });
       const tenant = await first.tenants.create({ name: 'Persistent' });
@@ -58,7 +60,7 @@ describe('createPGliteStorage with a folder', () => {
         await second.close();
       }
     } finally {
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true });
     }
   });
 

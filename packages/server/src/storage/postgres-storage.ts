@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import {
   ChurnError,
   type StorageV1,
@@ -220,19 +221,22 @@ export async function createPGliteStorage(
   settings: PGliteStorageSettings = {},
 ): Promise<PostgresStorage> {
   const schema = checkSchema(settings.schema);
-  const client = settings.dataDir === undefined ? new PGlite() : new PGlite(settings.dataDir);
+  let client: PGlite | undefined;
   try {
+    // PGlite creates its own folder but not the parents (`.churn` of `.churn/data`).
+    if (settings.dataDir !== undefined) await mkdir(settings.dataDir, { recursive: true });
+    client = settings.dataDir === undefined ? new PGlite() : new PGlite(settings.dataDir);
     await client.waitReady;
     if (schema !== 'public') await client.exec(`set search_path to ${schema}`);
   } catch (error) {
-    await client.close().catch(() => {});
+    await client?.close().catch(() => {});
     throw new ChurnError(
       'configuration',
       `The embedded database could not be opened${settings.dataDir ? ` in ${settings.dataDir}` : ''}: check that the folder is writable and not used by another process.`,
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ client }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ client: client as PGlite }) });
   return assemble(db, 'pglite', schema, settings);
 }
 
