@@ -1,7 +1,8 @@
 /**
  * Retrieval benchmark: the memory vector store (exact at 10k, indexed at 100k, 1536
  * dimensions), the offline embedder, end-to-end hybrid retrieval, and retrieval
- * quality of BM25 alone versus the hybrid pipeline on the hand-written corpus.
+ * quality of BM25 alone versus the hybrid pipeline (with vector-only and plain RRF
+ * as intermediate stages) on the hand-written corpus, eval/ and eval/holdout/.
  *
  * Run: `pnpm exec tsx bench/retrieval.bench.ts` (about 1 to 2 minutes, ~2.5 GB RSS).
  */
@@ -16,6 +17,13 @@ import {
   corpusQuestions,
   corpusTenantId,
 } from '../packages/core/src/rag/retrieval/retrieval-test-corpus.js';
+import {
+  formatFigures,
+  loadCorpusSet,
+  loadEvalSet,
+  measureStages,
+  qualityStages,
+} from './retrieval-quality.js';
 
 const dimensions = 1536;
 const queryCount = 200;
@@ -272,48 +280,24 @@ async function benchPipeline() {
   );
 }
 
+/** BM25 alone against the hybrid pipeline on the three evaluation sets of the repository. */
 async function benchQuality() {
-  const embedder = createOfflineEmbeddingModel({ dimensions });
-  const knowledge = createKnowledgeIndex({
-    embedder,
-    vectorStore: createMemoryVectorStore({ dimensions }),
-  });
-  await knowledge.index({ tenantId: corpusTenantId, chunks: corpusChunks() });
-  const totals = {
-    bm25: { recall: 0, reciprocal: 0 },
-    vector: { recall: 0, reciprocal: 0 },
-    hybrid: { recall: 0, reciprocal: 0 },
-  };
-  for (const { question, answer } of corpusQuestions) {
-    const lexical = knowledge.lexicalIndex
-      .search(corpusTenantId, question, { topK: 5 })
-      .map((match) => match.id);
-    const { embeddings } = await embedder.doEmbed({ values: [question], purpose: 'query' });
-    const { matches } = await knowledge.vectorStore.doQuery({
-      namespace: corpusTenantId,
-      vector: embeddings[0]!,
-      topK: 5,
-    });
-    const hybrid = (
-      await knowledge.retrieve({ tenantId: corpusTenantId, query: question, topK: 5 })
-    ).map((chunk) => chunk.chunkId);
-    const lists = { bm25: lexical, vector: matches.map((match) => match.id), hybrid };
-    for (const [name, list] of Object.entries(lists) as [keyof typeof totals, string[]][]) {
-      const rank = list.indexOf(answer);
-      if (rank >= 0) {
-        totals[name].recall++;
-        totals[name].reciprocal += 1 / (rank + 1);
-      }
-    }
-  }
-  const count = corpusQuestions.length;
-  console.log(
-    `\n## Retrieval quality on the hand-written corpus (${corpusChunks().length} chunks, ${count} paraphrased questions)`,
-  );
-  for (const [name, total] of Object.entries(totals)) {
+  const sets = [
+    await loadCorpusSet(),
+    await loadEvalSet('eval/docs', 'eval/questions.jsonl'),
+    await loadEvalSet('eval/holdout/docs', 'eval/holdout/questions.jsonl'),
+  ];
+  for (const set of sets) {
+    const { figures, pipelineMs } = await measureStages(set);
     console.log(
-      `${name.padEnd(8)} recall@5 ${(total.recall / count).toFixed(3)}  MRR ${(total.reciprocal / count).toFixed(3)}`,
+      `\n## Retrieval quality on ${set.name} (${set.items} ${set.unit}, ${set.index.lexicalIndex.size(set.tenantId)} chunks, ${set.questions.length} questions; gold ids are ${set.unit})`,
     );
+    console.log(`${'stage'.padEnd(10)}recall@5  recall@10 mrr@10    ndcg@10`);
+    for (const stage of qualityStages) {
+      const label = stage === 'pipeline' ? 'hybrid' : stage;
+      console.log(formatFigures(label, figures[stage]));
+    }
+    console.log(`retrieve() mean ${format(pipelineMs)} per question (30 chunks)`);
   }
 }
 

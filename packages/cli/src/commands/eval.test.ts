@@ -83,27 +83,59 @@ describe('churn eval arguments', () => {
   });
 });
 
+/** Runs the offline pipeline with the BM25 baseline on one evaluation set of the repository. */
+async function evaluateSet(docs: string, questionsFile: string) {
+  const documents = await loadEvalDocuments(join(root, docs));
+  const questions = await loadEvalQuestions(
+    join(root, questionsFile),
+    new Set(documents.map((document) => document.id)),
+  );
+  const report = await runEvaluation({ documents, questions, baseline: true });
+  expect(report.summary.documents).toBe(documents.length);
+  expect(report.run).toHaveLength(questions.length);
+  return { ...report, bm25: report.summary.baseline!.bm25 };
+}
+
 describe('evaluation floor on eval/ (offline pipeline)', () => {
   it('keeps retrieval quality above the measured floor, and hybrid above plain BM25', async () => {
-    const documents = await loadEvalDocuments(join(root, 'eval/docs'));
-    const questions = await loadEvalQuestions(
-      join(root, 'eval/questions.jsonl'),
-      new Set(documents.map((document) => document.id)),
-    );
-    const { summary, run } = await runEvaluation({ documents, questions, baseline: true });
+    const { summary, bm25 } = await evaluateSet('eval/docs', 'eval/questions.jsonl');
     expect(summary.questions).toBeGreaterThanOrEqual(60);
-    expect(summary.documents).toBe(documents.length);
-    expect(run).toHaveLength(questions.length);
-    // Measured on the offline pipeline (see docs/rag.md): recall@5 0.929, recall@10 0.986,
-    // MRR@10 0.857, nDCG@10 0.880 (BM25 alone: 0.936, 0.993, 0.832, 0.863).
+    // Measured on the offline pipeline (see docs/rag.md): recall@5 0.943, recall@10 1.000,
+    // MRR@10 0.861, nDCG@10 0.887, answer F1 0.185 (BM25 alone: 0.936, 0.993, 0.833, 0.864).
     // Floors sit a few points below so that only a real regression fails.
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.88);
-    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.95);
-    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.8);
-    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.83);
-    expect(summary.answer_f1).toBeGreaterThanOrEqual(0.12);
-    const bm25 = summary.baseline!.bm25;
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.92);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.98);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.84);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.87);
+    expect(summary.answer_f1).toBeGreaterThanOrEqual(0.16);
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5']);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
     expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
     expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
+  });
+});
+
+describe('evaluation floor on eval/holdout/ (held-out set, offline pipeline)', () => {
+  it('keeps retrieval quality above the measured floor, and ranks above plain BM25', async () => {
+    const { summary, bm25 } = await evaluateSet(
+      'eval/holdout/docs',
+      'eval/holdout/questions.jsonl',
+    );
+    expect(summary.questions).toBeGreaterThanOrEqual(40);
+    // Measured (see docs/rag.md): recall@5 0.967, recall@10 1.000, MRR@10 0.833,
+    // nDCG@10 0.869 (BM25 alone: 0.978, 1.000, 0.827, 0.868).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.94);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.97);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.81);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.85);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
+    expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
+    expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
+    // Known gap, not yet closed: on this set the hybrid top 5 misses one gold document
+    // of a two-document question that BM25 has (0.967 against 0.978). This bounds the
+    // gap at that one document; the target is recall@5 >= BM25 (docs/rag.md).
+    // (Figures are rounded to four decimals, hence the 1e-4.)
+    const oneGoldDocument = 1 / (2 * summary.questions);
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5'] - oneGoldDocument - 1e-4);
   });
 });

@@ -25,10 +25,15 @@ const stopWords = new Set(
 
 const vowels = /[aeiouy]/;
 
+/** Porter's measure: how many vowel-consonant sequences `word` has ("cancel" 2, "still" 1). */
+function measure(word: string): number {
+  return (word.match(/[aeiouy]+[^aeiouy]+/g) ?? []).length;
+}
+
 /**
  * Stems one lower-case word with a few suffix rules (plural, -ing, -ed, -ly,
- * -ment, -ation), then folds a final "e", "y" and a doubled consonant, so that
- * inflections of one word meet.
+ * -ment, -ation), then folds a final "e", "y", a doubled consonant and a final
+ * "ll" of a longer word, so that inflections of one word meet.
  */
 export function stemWord(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
@@ -55,6 +60,9 @@ export function stemWord(word: string): string {
   if (stem.length > 3 && stem.endsWith('e')) stem = stem.slice(0, -1);
   if (stem.length > 3 && stem.endsWith('y')) stem = `${stem.slice(0, -1)}i`;
   if (stem.length > 3 && /([^aeiouls])\1$/.test(stem)) stem = stem.slice(0, -1);
+  // Porter's step 5b: a final "ll" after two syllables loses one "l", so British
+  // "cancelled", "cancelling" meet "cancel" (and "installing" meets "install").
+  if (stem.endsWith('ll') && measure(stem.slice(0, -1)) > 1) stem = stem.slice(0, -1);
   return stem;
 }
 

@@ -77,8 +77,10 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  *    `fusionK` 60. It needs no score calibration between cosine and BM25, and a
  *    chunk both stages agree on rises to the top.
  * 3. The best `candidates` fused chunks are re-ranked (the offline re-ranker by
- *    default), given their fused score (normalised to [0, 1]) as a prior; the best
- *    `topK` are returned with every score filled and `rank` from 1.
+ *    default), given their fused score as a prior, min-max normalised over the
+ *    shortlist (the best fused candidate 1, the last 0), so the first stages'
+ *    agreement keeps its whole weight in the re-ranker's score; the best `topK`
+ *    are returned with every score filled and `rank` from 1.
  *
  * Every chunk returned belongs to `tenantId`: the namespace is the tenant id and
  * each hit's tenant is checked again before it is returned.
@@ -175,7 +177,18 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
   });
   if (hydrated.length === 0) return [];
 
-  const bestPossible = 2 / (fusionK + 1);
+  // The prior spans the shortlist: min-max over the fused scores, so the best
+  // candidate brings 1 and the last 0. Divided by the best possible RRF score
+  // instead, every candidate would sit between about 0.35 and 1 and the first
+  // stages' evidence would barely move the re-ranker's score.
+  let fusedMin = Number.POSITIVE_INFINITY;
+  let fusedMax = Number.NEGATIVE_INFINITY;
+  for (const candidate of hydrated) {
+    fusedMin = Math.min(fusedMin, candidate.fusedScore);
+    fusedMax = Math.max(fusedMax, candidate.fusedScore);
+  }
+  const priorOf = (fusedScore: number): number =>
+    fusedMax > fusedMin ? (fusedScore - fusedMin) / (fusedMax - fusedMin) : 1;
   throwIfAborted(abortSignal);
   const { results } = await reranker.doRerank({
     query,
@@ -186,7 +199,7 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
         text: chunk.content,
         title: chunk.metadata.title,
         headings: chunk.metadata.headingPath,
-        priorScore: Math.min(1, candidate.fusedScore / bestPossible),
+        priorScore: priorOf(candidate.fusedScore),
       };
     }),
     topN: topK,
