@@ -1,6 +1,9 @@
 import { type CliIo, exitCodes, processIo } from './cli-io.js';
 import { devCommand } from './commands/dev.js';
 import { evalCommand } from './commands/eval.js';
+import { keysCommand } from './commands/keys.js';
+import { migrateCommand } from './commands/migrate.js';
+import { tenantsCommand } from './commands/tenants.js';
 
 /** One `churn` command: its name, a one-line summary, and how it runs. */
 export interface CliCommand {
@@ -9,7 +12,13 @@ export interface CliCommand {
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
-const commands: CliCommand[] = [devCommand, evalCommand];
+const commands: CliCommand[] = [
+  devCommand,
+  evalCommand,
+  migrateCommand,
+  tenantsCommand,
+  keysCommand,
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((command) => command.name.length), 4) + 2;

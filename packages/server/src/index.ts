@@ -5,4 +5,6 @@ export {
   createChurnHandler,
 } from './handler/create-churn-handler.js';
 export * from './http/index.js';
+export * from './identity/index.js';
 export * from './storage/index.js';
+export * from './tenants/index.js';

@@ -96,46 +96,71 @@ async function evaluateSet(docs: string, questionsFile: string) {
   return { ...report, bm25: report.summary.baseline!.bm25 };
 }
 
+/** Hybrid at or above plain BM25 on every metric, strictly above on the two ranking metrics. */
+function expectAtOrAboveBm25(
+  summary: Record<'recall@5' | 'recall@10' | 'mrr@10' | 'ndcg@10', number>,
+  bm25: Record<'recall@5' | 'recall@10' | 'mrr@10' | 'ndcg@10', number>,
+) {
+  expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5']);
+  expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
+  expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
+  expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
+}
+
 describe('evaluation floor on eval/ (offline pipeline)', () => {
   it('keeps retrieval quality above the measured floor, and hybrid above plain BM25', async () => {
     const { summary, bm25 } = await evaluateSet('eval/docs', 'eval/questions.jsonl');
     expect(summary.questions).toBeGreaterThanOrEqual(60);
-    // Measured on the offline pipeline (see docs/rag.md): recall@5 0.943, recall@10 1.000,
-    // MRR@10 0.861, nDCG@10 0.887, answer F1 0.185 (BM25 alone: 0.936, 0.993, 0.833, 0.864).
+    // Measured on the offline pipeline (see docs/rag.md): recall@5 0.964, recall@10 1.000,
+    // MRR@10 0.862, nDCG@10 0.888, answer F1 0.186 (BM25 alone: 0.936, 0.993, 0.833, 0.864).
     // Floors sit a few points below so that only a real regression fails.
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.92);
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.94);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(0.98);
     expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.84);
     expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.87);
     expect(summary.answer_f1).toBeGreaterThanOrEqual(0.16);
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5']);
-    expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
-    expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
-    expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
+    expectAtOrAboveBm25(summary, bm25);
   });
 });
 
 describe('evaluation floor on eval/holdout/ (held-out set, offline pipeline)', () => {
-  it('keeps retrieval quality above the measured floor, and ranks above plain BM25', async () => {
+  it('keeps retrieval quality above the measured floor, and hybrid above plain BM25', async () => {
     const { summary, bm25 } = await evaluateSet(
       'eval/holdout/docs',
       'eval/holdout/questions.jsonl',
     );
     expect(summary.questions).toBeGreaterThanOrEqual(40);
-    // Measured (see docs/rag.md): recall@5 0.967, recall@10 1.000, MRR@10 0.833,
-    // nDCG@10 0.869 (BM25 alone: 0.978, 1.000, 0.827, 0.868).
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.94);
+    // Measured (see docs/rag.md): recall@5 0.978, recall@10 1.000, MRR@10 0.849,
+    // nDCG@10 0.884 (BM25 alone: 0.978, 1.000, 0.827, 0.868).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.95);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(0.97);
-    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.81);
-    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.85);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.82);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.86);
+    expectAtOrAboveBm25(summary, bm25);
+  });
+});
+
+describe('evaluation floor on eval/validation/ (validation set, offline pipeline)', () => {
+  it('keeps retrieval quality above the measured floor, and ranks above plain BM25', async () => {
+    const { summary, bm25 } = await evaluateSet(
+      'eval/validation/docs',
+      'eval/validation/questions.jsonl',
+    );
+    expect(summary.questions).toBeGreaterThanOrEqual(45);
+    // Measured once the method was chosen (see docs/rag.md): recall@5 0.798, recall@10
+    // 0.895, MRR@10 0.722, nDCG@10 0.755 (BM25 alone: 0.816, 0.886, 0.686, 0.720).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.77);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.87);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.69);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.72);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
     expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
     expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
-    // Known gap, not yet closed: on this set the hybrid top 5 misses one gold document
-    // of a two-document question that BM25 has (0.967 against 0.978). This bounds the
-    // gap at that one document; the target is recall@5 >= BM25 (docs/rag.md).
-    // (Figures are rounded to four decimals, hence the 1e-4.)
-    const oneGoldDocument = 1 / (2 * summary.questions);
+    // Known gap, not closed: on this set the hybrid top 5 has one gold document fewer
+    // than BM25's (0.798 against 0.816, 1/57). This bounds the gap at that one document;
+    // the target is recall@5 >= BM25 (docs/rag.md). (Figures are rounded to four
+    // decimals, hence the 1e-4.)
+    const oneGoldDocument = 1 / summary.questions;
     expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5'] - oneGoldDocument - 1e-4);
   });
 });

@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
+import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
 import { type ChurnLogger, consoleLogger, errorToResponse } from '../http/error-to-response.js';
 import { jsonResponse } from '../http/json-response.js';
 import { getRequestId, requestIdHeader } from '../http/request-id.js';
 import { type Route, Router } from '../http/router.js';
+import { identityRoutes } from '../identity/identity-routes.js';
+import { withWidgetCors } from '../identity/widget-cors.js';
+import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { openServices, ServicesLoader, type StorageOption } from './churn-services.js';
 
 /** A Web-standard fetch handler: what every adapter reshapes. */
@@ -34,6 +38,12 @@ export interface ChurnHandlerOptions {
    * else embedded PGlite in `<dataDir>/data`. Opened on the first request that needs it.
    */
   storage?: StorageOption;
+  /** The chat API's settings: language model and other RAG seams, authentication, limits. */
+  chat?: ChatSettings;
+  /** The platform operator's key for `/api/tenants` (at least 32 characters). Default: env `CHURN_PLATFORM_KEY`; none disables those routes. */
+  platformKey?: string;
+  /** Signs admin access tokens (at least 32 characters). Default: env `CHURN_SECRET`, else one generated and kept in `<dataDir>/server-secret`. */
+  secret?: string;
 }
 
 /** What every route receives as `context.state`. */
@@ -45,13 +55,20 @@ export interface ChurnHandlerState {
   logger: ChurnLogger;
   /** Storage and the other services, opened once on first use (`await state.services.load()`). */
   services: ServicesLoader;
+  /** The platform key (option or `CHURN_PLATFORM_KEY`), if any. */
+  platformKey?: string | undefined;
+  /** The server secret (option or `CHURN_SECRET`), if any; see `serverSecretOf`. */
+  secret?: string | undefined;
 }
 
 /**
  * The built-in routes. Later features (chat sessions, admin, Stripe webhooks) add their
  * tables here, each built from the handler's state (storage once it is wired).
  */
-function builtInRoutes(router: () => Router<ChurnHandlerState>): Route<ChurnHandlerState>[] {
+function builtInRoutes(
+  router: () => Router<ChurnHandlerState>,
+  chat?: ChatSettings,
+): Route<ChurnHandlerState>[] {
   return [
     {
       method: 'GET',
@@ -88,6 +105,9 @@ function builtInRoutes(router: () => Router<ChurnHandlerState>): Route<ChurnHand
           })),
         }),
     },
+    ...withWidgetCors(chatRoutes(chat)),
+    ...tenantRoutes(),
+    ...identityRoutes(),
   ];
 }
 
@@ -119,9 +139,11 @@ export function createChurnHandler(options: ChurnHandlerOptions = {}): ChurnFetc
     basePath: router.basePath,
     logger,
     services: new ServicesLoader(() => openServices({ storage, dataDir })),
+    platformKey: options.platformKey ?? (process.env.CHURN_PLATFORM_KEY || undefined),
+    secret: options.secret ?? (process.env.CHURN_SECRET || undefined),
   };
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
-  for (const route of builtInRoutes(() => router)) router.add(route);
+  for (const route of builtInRoutes(() => router, options.chat)) router.add(route);
   for (const route of options.routes ?? []) router.add(route);
 
   return async (request) => {

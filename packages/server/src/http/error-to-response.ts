@@ -29,6 +29,8 @@ export const statusByErrorCode: Readonly<Record<ChurnErrorCode, number>> = {
   invalid_transition: 409,
   payload_too_large: 413,
   ingest_failed: 422,
+  // A card refused by the bank (Stripe answers 402 Payment Required too).
+  payment_failed: 402,
   rate_limited: 429,
   quota_exceeded: 429,
   // The client went away: nobody reads this answer, but logs should not call it a 5xx.

@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './001_initial.js';
+import * as tenantAccess from './002_tenant_access.js';
+import * as chatConversationsByUser from './003_chat_conversations_by_user.js';
 
 /**
  * Every migration, by name, in the order they run. Names are stored in the
@@ -7,4 +9,6 @@ import * as initial from './001_initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '001_initial': initial,
+  '002_tenant_access': tenantAccess,
+  '003_chat_conversations_by_user': chatConversationsByUser,
 };

@@ -1,0 +1,308 @@
+/**
+ * Chat turn benchmark: the chat API's own overhead per turn (authentication, quota, storage
+ * writes, retrieval over a small help centre, the UI message stream over SSE), with a
+ * language model that answers instantly, over loopback HTTP (`node:http` + `toNodeHandler`,
+ * Node's `fetch` as the client, both in this process).
+ *
+ * 1. Latency: sequential turns, p50/p99 from POST to `data: [DONE]`.
+ * 2. Throughput: turns per second with 32 in flight.
+ * 3. Token writes: a 400-token answer streamed token by token, coalesced (the default) vs
+ *    one SSE write per token.
+ * 4. Concurrency: N streams open at once (default 1,000), held while the model is blocked,
+ *    then released; every one must finish with `[DONE]` and no error.
+ *
+ * Run: `pnpm exec tsx bench/chat-turn.bench.ts [streams]` (about a minute). Storage is
+ * in-memory PGlite; set BENCH_DATABASE_URL to run on PostgreSQL (a temporary schema).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import type {
+  LanguageModelV1,
+  LanguageModelV1StreamPart,
+  StorageV1,
+} from '../packages/core/src/index.js';
+import { createOfflineLanguageModel } from '../packages/core/src/index.js';
+import { toNodeHandler } from '../packages/server/src/adapters/node/to-node-handler.js';
+import { createMemoryChatStreamRegistry } from '../packages/server/src/chat/chat-stream-registry.js';
+import {
+  createGate,
+  createTestTenant,
+  helpCentre,
+  type TestTenant,
+  widgetHeaders,
+} from '../packages/server/src/chat/chat-test-helpers.js';
+import { createKnowledgeBaseCache } from '../packages/server/src/chat/knowledge-base-cache.js';
+import { createChurnHandler } from '../packages/server/src/handler/create-churn-handler.js';
+import {
+  createPGliteStorage,
+  createPostgresStorage,
+} from '../packages/server/src/storage/postgres-storage.js';
+
+const streamTarget = Number(process.argv[2] ?? 1000);
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+const schema = `churn_bench_${randomBytes(4).toString('hex')}`;
+
+/** The model under test, swapped per phase; each phase sets it before sending. */
+let activeModel: LanguageModelV1 = createOfflineLanguageModel();
+const switchingModel: LanguageModelV1 = {
+  specificationVersion: 'v1',
+  provider: 'bench',
+  modelId: 'switching',
+  doGenerate: (options) => activeModel.doGenerate(options),
+  doStream: (options) => activeModel.doStream(options),
+};
+
+/** An instant model that writes `tokens` one-word deltas and cites source 1. */
+function tokenModel(tokens: number): LanguageModelV1 {
+  const words = Array.from({ length: tokens }, (_, index) =>
+    index === tokens - 1 ? 'card [1].' : index % 12 === 11 ? 'card. ' : 'update ',
+  );
+  return {
+    specificationVersion: 'v1',
+    provider: 'bench',
+    modelId: `tokens-${tokens}`,
+    doGenerate: async () => ({
+      text: words.join(''),
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: {},
+    }),
+    doStream: async () => ({
+      stream: new ReadableStream<LanguageModelV1StreamPart>({
+        start(controller) {
+          for (const delta of words) controller.enqueue({ type: 'text-delta', delta });
+          controller.enqueue({ type: 'finish', finishReason: 'stop', usage: {} });
+          controller.close();
+        },
+      }),
+    }),
+  };
+}
+
+/** The offline model, held at a gate before it writes. */
+function gatedModel(gate: { wait(): Promise<void> }): LanguageModelV1 {
+  const inner = createOfflineLanguageModel();
+  return {
+    ...inner,
+    doStream: async (options) => {
+      await gate.wait();
+      return inner.doStream(options);
+    },
+  };
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+async function openStorage(): Promise<{ storage: StorageV1; close(): Promise<void> }> {
+  if (!databaseUrl) {
+    const storage = await createPGliteStorage();
+    return { storage, close: () => storage.close() };
+  }
+  const storage = await createPostgresStorage({ databaseUrl, schema, maxConnections: 20 });
+  return {
+    storage,
+    close: async () => {
+      await storage.db.schema.dropSchema(schema).ifExists().cascade().execute();
+      await storage.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { storage, close } = await openStorage();
+  const tenant: TestTenant = await createTestTenant(storage, 'Bench', { usageQuota: 100_000_000 });
+  const registry = createMemoryChatStreamRegistry({ maxActiveStreams: streamTarget + 100 });
+  const knowledgeBases = createKnowledgeBaseCache({ languageModel: switchingModel });
+  await knowledgeBases.forTenant(storage, tenant.tenant.id).ingest(helpCentre);
+  let flushChars = 512;
+  const quiet = { error: () => {}, warn: () => {} };
+  const handler = createChurnHandler({
+    storage,
+    logger: quiet,
+    chat: {
+      knowledgeBases,
+      registry,
+      get flushChars() {
+        return flushChars;
+      },
+    },
+  });
+  const server = createServer(toNodeHandler(handler, { logger: quiet }));
+  server.listen(0, '127.0.0.1', 4096);
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let visitorCounter = 0;
+  const newConversation = async (): Promise<{ id: string; visitor: string }> => {
+    visitorCounter += 1;
+    const visitor = `bench-visitor-${visitorCounter.toString().padStart(6, '0')}`;
+    const conversation = await storage.conversations.create({
+      tenantId: tenant.tenant.id,
+      purpose: 'support',
+      sessionId: visitor,
+      metadata: { visitorId: visitor },
+    });
+    return { id: conversation.id, visitor };
+  };
+
+  /** One turn: POST, read the SSE body to the end. Answers ms and whether it ended well. */
+  const turn = async (
+    conversation: { id: string; visitor: string },
+    text: string,
+    onStart?: () => void,
+  ): Promise<{ ms: number; ok: boolean; bytes: number; events: number }> => {
+    const started = performance.now();
+    const response = await fetch(`${base}/api/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: widgetHeaders(tenant, { visitor: conversation.visitor }),
+      body: JSON.stringify({ text }),
+    });
+    if (response.status !== 200 || !response.body) {
+      await response.text().catch(() => '');
+      return { ms: performance.now() - started, ok: false, bytes: 0, events: 0 };
+    }
+    const decoder = new TextDecoder();
+    const reader = response.body.getReader();
+    let body = '';
+    let startSeen = false;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      body += decoder.decode(value, { stream: true });
+      if (!startSeen && body.includes('"type":"start"')) {
+        startSeen = true;
+        onStart?.();
+      }
+    }
+    const ok = body.endsWith('data: [DONE]\n\n') && !body.includes('"type":"error"');
+    return {
+      ms: performance.now() - started,
+      ok,
+      bytes: body.length,
+      events: body.split('\n\n').length - 1,
+    };
+  };
+
+  const question = 'How do I change the card on file?';
+  const lines: string[] = [];
+  const print = (line: string) => {
+    lines.push(line);
+    console.log(line);
+  };
+
+  // Warm up (JIT, index load).
+  activeModel = createOfflineLanguageModel();
+  for (let index = 0; index < 30; index++) await turn(await newConversation(), question);
+
+  // 1. Sequential latency.
+  const sequential: number[] = [];
+  let sequentialErrors = 0;
+  for (let index = 0; index < 300; index++) {
+    const result = await turn(await newConversation(), question);
+    sequential.push(result.ms);
+    if (!result.ok) sequentialErrors += 1;
+  }
+  sequential.sort((left, right) => left - right);
+  print(
+    `turn latency, sequential (300 turns, instant offline model): p50 ${percentile(sequential, 0.5).toFixed(1)} ms, p99 ${percentile(sequential, 0.99).toFixed(1)} ms, errors ${sequentialErrors}`,
+  );
+
+  // 2. Throughput with 32 in flight.
+  const runConcurrent = async (total: number, inFlight: number, text: string) => {
+    const conversations: { id: string; visitor: string }[] = [];
+    for (let index = 0; index < total; index++) conversations.push(await newConversation());
+    let next = 0;
+    let errors = 0;
+    let bytes = 0;
+    let events = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < conversations.length) {
+          const conversation = conversations[next]!;
+          next += 1;
+          const result = await turn(conversation, text);
+          if (!result.ok) errors += 1;
+          bytes += result.bytes;
+          events += result.events;
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return { perSecond: total / seconds, errors, bytes: bytes / total, events: events / total };
+  };
+  const throughput = await runConcurrent(600, 32, question);
+  print(
+    `throughput (600 turns, 32 in flight): ${throughput.perSecond.toFixed(0)} turns/s, errors ${throughput.errors}`,
+  );
+
+  // 3. Token writes: coalesced vs one write per token.
+  activeModel = tokenModel(400);
+  flushChars = 512;
+  const batched = await runConcurrent(200, 16, question);
+  flushChars = 1;
+  const perToken = await runConcurrent(200, 16, question);
+  flushChars = 512;
+  print(
+    `400-token answers, 16 in flight: coalesced ${batched.perSecond.toFixed(0)} turns/s (${batched.events.toFixed(0)} SSE events per turn), one write per token ${perToken.perSecond.toFixed(0)} turns/s (${perToken.events.toFixed(0)} events per turn): ${(batched.perSecond / perToken.perSecond).toFixed(1)}x, errors ${batched.errors + perToken.errors}`,
+  );
+
+  // 4. N concurrent open streams, held, then released.
+  const gate = createGate();
+  activeModel = gatedModel(gate);
+  const conversations: { id: string; visitor: string }[] = [];
+  for (let index = 0; index < streamTarget; index++) conversations.push(await newConversation());
+  let open = 0;
+  let peakOpen = 0;
+  const holdStarted = performance.now();
+  const pending = conversations.map((conversation) =>
+    turn(conversation, question, () => {
+      open += 1;
+      peakOpen = Math.max(peakOpen, open);
+    }).catch(() => ({ ms: 0, ok: false, bytes: 0, events: 0 })),
+  );
+  const deadline = Date.now() + 120_000;
+  while ((gate.waiting < streamTarget || open < streamTarget) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const allOpenAfter = performance.now() - holdStarted;
+  const rssHeld = process.memoryUsage().rss;
+  const activeHeld = registry.activeCount();
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  gate.open();
+  const results = await Promise.all(pending);
+  const failed = results.filter((result) => !result.ok).length;
+  print(
+    `concurrent SSE streams: ${peakOpen} open at once (target ${streamTarget}), ${activeHeld} replies in the registry, held 2 s, all open after ${(allOpenAfter / 1000).toFixed(1)} s; after release ${results.length - failed} finished with [DONE], errors ${failed}; RSS while held ${(rssHeld / 1048576).toFixed(0)} MB`,
+  );
+
+  print(
+    `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1073741824)} GB, node ${process.version}, ${os.platform()} ${os.arch()}; storage ${databaseUrl ? 'PostgreSQL' : 'PGlite (in memory)'}; load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / ')}`,
+  );
+
+  server.closeAllConnections();
+  server.close();
+  await close();
+}
+
+// The server's sources import `@churn/core` by package name: run with the workspace's
+// `source` condition so they load its TypeScript sources, not a possibly stale build.
+if (!process.execArgv.includes('--conditions=source')) {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--conditions=source', ...process.argv.slice(1)],
+    { stdio: 'inherit' },
+  );
+  process.exit(child.status ?? 1);
+} else {
+  await main();
+}

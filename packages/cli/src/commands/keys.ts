@@ -1,0 +1,144 @@
+import { ValidationError } from '@churn/core';
+import {
+  createApiKey,
+  getTenant,
+  listApiKeys,
+  maxGracePeriodSeconds,
+  revokeApiKey,
+  rotateApiKey,
+} from '@churn/server';
+import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
+import type { CliCommand } from '../run-cli.js';
+import {
+  parseCommandArguments,
+  printJson,
+  reportCommandError,
+  storageOptions,
+  storageOptionsUsage,
+  withStorage,
+} from './migrate.js';
+
+/** The help of `churn keys`. */
+export const keysUsage = `Usage: churn keys <create|list|revoke|rotate> --tenant TENANT_ID [options]
+
+Manages a tenant's API keys directly in the database. Keys are stored as SHA-256
+hashes with a visible prefix (sk_live_4f2a...): a key is printed once, when it is
+created or rotated, and can never be read again.
+
+  churn keys create --tenant ID --scope secret|publishable [--name NAME]
+      secret keys (sk_live_...) stay on servers; publishable keys (pk_live_...)
+      go in the widget.
+  churn keys list --tenant ID [--include-revoked]
+  churn keys revoke --tenant ID KEY_ID
+  churn keys rotate --tenant ID KEY_ID [--grace-period SECONDS]
+      A new key of the same scope; the old one is revoked now, or after the
+      grace period (at most ${maxGracePeriodSeconds} seconds, 7 days).
+
+${storageOptionsUsage}
+  -h, --help           Show this help (also after a subcommand).
+`;
+
+const keyOptions = {
+  ...storageOptions,
+  help: { type: 'boolean', short: 'h' },
+  tenant: { type: 'string' },
+  scope: { type: 'string' },
+  name: { type: 'string' },
+  'include-revoked': { type: 'boolean' },
+  'grace-period': { type: 'string' },
+} as const;
+
+/** `churn keys ...`: create, list, revoke or rotate a tenant's API keys. */
+export async function runKeys(argv: string[], io: CliIo): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  const command = `churn keys${subcommand && !subcommand.startsWith('-') ? ` ${subcommand}` : ''}`;
+  try {
+    if (!subcommand || subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
+      io.stdout(keysUsage);
+      return exitCodes.ok;
+    }
+    const { values, positionals } = parseCommandArguments(rest, keyOptions, command);
+    if (values.help) {
+      io.stdout(keysUsage);
+      return exitCodes.ok;
+    }
+    if (!['create', 'list', 'revoke', 'rotate'].includes(subcommand)) {
+      throw new UsageError(
+        `Unknown subcommand "${subcommand}": use create, list, revoke or rotate. Run \`churn keys --help\`.`,
+      );
+    }
+    const tenantId = values.tenant;
+    if (!tenantId) {
+      throw new UsageError(`Missing --tenant TENANT_ID (see \`churn tenants list\`).`);
+    }
+    const keyId = () => {
+      if (positionals.length !== 1) {
+        throw new UsageError(`${command} needs exactly one KEY_ID (see \`churn keys list\`).`);
+      }
+      return positionals[0]!;
+    };
+    if (subcommand === 'create') {
+      const scope = values.scope;
+      if (scope !== 'secret' && scope !== 'publishable') {
+        throw new ValidationError('API key', [
+          {
+            path: ['scope'],
+            message: 'must be "secret" (servers) or "publishable" (the widget): pass --scope',
+          },
+        ]);
+      }
+      const created = await withStorage(values, async (storage) => {
+        await getTenant(storage, tenantId);
+        return createApiKey(storage, { tenantId, scope, name: values.name });
+      });
+      printJson(io, created);
+      io.stderr('Store the key now: it is not shown again.\n');
+      return exitCodes.ok;
+    }
+    if (subcommand === 'list') {
+      const apiKeys = await withStorage(values, async (storage) => {
+        await getTenant(storage, tenantId);
+        return listApiKeys(storage, {
+          tenantId,
+          includeRevoked: values['include-revoked'] === true,
+        });
+      });
+      printJson(io, { apiKeys });
+      return exitCodes.ok;
+    }
+    if (subcommand === 'revoke') {
+      const id = keyId();
+      const apiKey = await withStorage(values, (storage) =>
+        revokeApiKey(storage, { tenantId, id }),
+      );
+      printJson(io, { apiKey });
+      return exitCodes.ok;
+    }
+    const id = keyId();
+    const grace = values['grace-period'];
+    let gracePeriodSeconds = 0;
+    if (grace !== undefined) {
+      gracePeriodSeconds = Number(grace);
+      if (!/^\d+$/.test(grace.trim()) || gracePeriodSeconds > maxGracePeriodSeconds) {
+        throw new UsageError(
+          `--grace-period must be a whole number of seconds from 0 to ${maxGracePeriodSeconds}, got "${grace}".`,
+        );
+      }
+    }
+    const rotated = await withStorage(values, (storage) =>
+      rotateApiKey(storage, { tenantId, id, gracePeriodSeconds }),
+    );
+    printJson(io, rotated);
+    io.stderr('Store the new key now: it is not shown again.\n');
+    return exitCodes.ok;
+  } catch (error) {
+    return reportCommandError(error, io, command);
+  }
+}
+
+/** The `churn keys` command. */
+export const keysCommand: CliCommand = {
+  name: 'keys',
+  summary: "Create, list, revoke and rotate a tenant's API keys.",
+  run: runKeys,
+};

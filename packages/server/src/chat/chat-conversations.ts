@@ -1,0 +1,257 @@
+import type {
+  ConversationRecord,
+  StorageJsonObject as JsonObject,
+  StorageJsonValue as JsonValue,
+  MessageRecord,
+  StorageV1,
+} from '@churn/core';
+import type { Kysely } from 'kysely';
+import { HttpError } from '../http/http-error.js';
+import type { Database } from '../storage/database.js';
+import type { TenantPrincipal } from './chat-access.js';
+
+/** A conversation as the chat API shows it. */
+export interface ConversationView {
+  id: string;
+  purpose: ConversationRecord['purpose'];
+  status: ConversationRecord['status'];
+  startedAt: string;
+  lastActivity: string;
+  endedAt?: string;
+  /** The verified customer it belongs to; absent for an anonymous visitor's conversation. */
+  customerId?: string;
+}
+
+/** One part of a stored message, shaped like the AI SDK's `UIMessage` parts. */
+export type MessagePartView =
+  | { type: 'text'; text: string; state: 'done' }
+  | { type: 'source-url'; sourceId: string; url: string; title?: string }
+  | { type: 'data-confidence'; data: { score: number; escalate: boolean } };
+
+/**
+ * A stored message as the chat API shows it: its fields, and `parts` shaped like an AI SDK
+ * `UIMessage` so a `useChat` client can start from `messages` as they are.
+ */
+export interface MessageView {
+  id: string;
+  role: MessageRecord['role'];
+  content: string;
+  createdAt: string;
+  /** `stopped`: the customer stopped the reply; `failed`: the model failed mid-answer. */
+  state: 'complete' | 'stopped' | 'failed';
+  confidenceScore?: number;
+  queryType?: string;
+  parts: MessagePartView[];
+}
+
+/** A cited source as stored in an assistant message's metadata. */
+export interface StoredCitation {
+  sourceId: string;
+  url: string;
+  title?: string;
+}
+
+/** Who owns a conversation: a verified customer, else the anonymous visitor who started it. */
+export function ownerOf(principal: TenantPrincipal): { customerId?: string; visitorId?: string } {
+  if (principal.kind !== 'publishable') return {};
+  if (principal.customer) return { customerId: principal.customer.id };
+  return principal.visitorId === undefined ? {} : { visitorId: principal.visitorId };
+}
+
+/**
+ * Whether the principal may read and write this conversation. Secret keys and operators
+ * may use any conversation of their tenant; the widget only its own: the same verified
+ * customer (on any device), or, for an anonymous conversation, the same visitor id.
+ */
+export function canUseConversation(
+  principal: TenantPrincipal,
+  conversation: ConversationRecord,
+): boolean {
+  if (conversation.tenantId !== principal.tenantId) return false;
+  if (principal.kind !== 'publishable') return true;
+  if (conversation.userId !== null) {
+    const customerId = principal.customer?.id;
+    return customerId !== undefined && customerId === conversation.userId;
+  }
+  if (conversation.customerId !== null) {
+    return principal.customer?.id === conversation.customerId;
+  }
+  const visitorId = principal.visitorId;
+  return visitorId !== undefined && conversation.metadata.visitorId === visitorId;
+}
+
+function conversationNotFound(id: string): HttpError {
+  return new HttpError(
+    404,
+    'not_found',
+    `No conversation "${id}" for this caller: check the id, and send the same customer token or visitor id that started it.`,
+  );
+}
+
+/**
+ * Loads a conversation the principal may use, or throws 404 (also for another tenant's
+ * or another customer's conversation: their existence is not revealed).
+ */
+export async function loadOwnConversation(
+  storage: StorageV1,
+  principal: TenantPrincipal,
+  id: string,
+): Promise<ConversationRecord> {
+  const conversation = await storage.conversations.get({ tenantId: principal.tenantId, id });
+  if (!conversation || !canUseConversation(principal, conversation)) {
+    throw conversationNotFound(id);
+  }
+  return conversation;
+}
+
+/** What a new conversation starts with. */
+export interface NewChatConversation {
+  id?: string;
+  /** For secret keys: the customer (the tenant's user id) it is for. */
+  customerId?: string;
+  metadata?: JsonObject;
+}
+
+/**
+ * Creates a support conversation for the principal. A verified customer's id becomes the
+ * conversation's `userId` (and its `customerId` when a Customer record has that id, so the
+ * recovery flow finds it); an anonymous visitor's id is kept as its session and owner.
+ */
+export async function createChatConversation(
+  storage: StorageV1,
+  principal: TenantPrincipal,
+  input: NewChatConversation,
+): Promise<ConversationRecord> {
+  const owner = ownerOf(principal);
+  const customerId = principal.kind === 'publishable' ? owner.customerId : input.customerId;
+  if (principal.kind === 'publishable' && customerId === undefined && !owner.visitorId) {
+    throw new HttpError(
+      400,
+      'validation_failed',
+      'An anonymous conversation needs a visitor id: send the "x-churn-visitor-id" header (8 to 128 letters, digits, "_" or "-"), or a customer token.',
+    );
+  }
+  const customer =
+    customerId === undefined
+      ? undefined
+      : await storage.customers.get({ tenantId: principal.tenantId, id: customerId });
+  const metadata: JsonObject = { ...input.metadata, channel: principal.kind };
+  if (owner.visitorId !== undefined) metadata.visitorId = owner.visitorId;
+  return storage.conversations.create({
+    ...(input.id === undefined ? {} : { id: input.id }),
+    tenantId: principal.tenantId,
+    purpose: 'support',
+    sessionId: owner.visitorId ?? crypto.randomUUID(),
+    userId: customerId ?? null,
+    customerId: customer ? customer.id : null,
+    metadata,
+  });
+}
+
+function hasKysely(storage: StorageV1): storage is StorageV1 & { db: Kysely<Database> } {
+  const db = (storage as { db?: unknown }).db;
+  return typeof db === 'object' && db !== null && 'selectFrom' in db;
+}
+
+/**
+ * A customer's conversations, most recently active first: those started under their
+ * verified identity on any device, and those linked to their Customer record (recovery).
+ */
+export async function listCustomerConversations(
+  storage: StorageV1,
+  options: { tenantId: string; customerId: string; limit: number; offset: number },
+): Promise<ConversationView[]> {
+  if (!hasKysely(storage)) {
+    // Another storage implementation: the contract can filter by linked customer only.
+    const records = await storage.conversations.list({
+      tenantId: options.tenantId,
+      customerId: options.customerId,
+      limit: options.limit,
+      offset: options.offset,
+    });
+    return records.map(toConversationView);
+  }
+  const rows = await storage.db
+    .selectFrom('conversations')
+    .select(['id', 'purpose', 'status', 'started_at', 'last_activity', 'ended_at', 'user_id'])
+    .select(['customer_id'])
+    .where('tenant_id', '=', options.tenantId)
+    .where((where) =>
+      where.or([
+        where('user_id', '=', options.customerId),
+        where('customer_id', '=', options.customerId),
+      ]),
+    )
+    .orderBy('last_activity', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    purpose: row.purpose as ConversationRecord['purpose'],
+    status: row.status as ConversationRecord['status'],
+    startedAt: row.started_at.toISOString(),
+    lastActivity: row.last_activity.toISOString(),
+    ...(row.ended_at ? { endedAt: row.ended_at.toISOString() } : {}),
+    customerId: options.customerId,
+  }));
+}
+
+/** The public view of a conversation. */
+export function toConversationView(conversation: ConversationRecord): ConversationView {
+  const customerId = conversation.userId ?? conversation.customerId;
+  return {
+    id: conversation.id,
+    purpose: conversation.purpose,
+    status: conversation.status,
+    startedAt: conversation.startedAt.toISOString(),
+    lastActivity: conversation.lastActivity.toISOString(),
+    ...(conversation.endedAt ? { endedAt: conversation.endedAt.toISOString() } : {}),
+    ...(customerId === null ? {} : { customerId }),
+  };
+}
+
+function isCitation(value: JsonValue): value is { sourceId: string; url: string; title?: string } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof value.sourceId === 'string' &&
+    typeof value.url === 'string'
+  );
+}
+
+/** The public view of a stored message, with UIMessage-shaped parts. */
+export function toMessageView(message: MessageRecord): MessageView {
+  const metadata = message.metadata;
+  const state =
+    metadata.state === 'stopped' || metadata.state === 'failed' ? metadata.state : 'complete';
+  const parts: MessagePartView[] = [{ type: 'text', text: message.content, state: 'done' }];
+  const citations = Array.isArray(metadata.citations) ? metadata.citations : [];
+  for (const citation of citations) {
+    if (!isCitation(citation)) continue;
+    parts.push({
+      type: 'source-url',
+      sourceId: citation.sourceId,
+      url: citation.url,
+      ...(typeof citation.title === 'string' ? { title: citation.title } : {}),
+    });
+  }
+  if (message.confidenceScore !== undefined) {
+    parts.push({
+      type: 'data-confidence',
+      data: { score: message.confidenceScore, escalate: metadata.escalate === true },
+    });
+  }
+  return {
+    id: message.id,
+    role: message.role,
+    content: message.content,
+    createdAt: message.timestamp.toISOString(),
+    state,
+    ...(message.confidenceScore === undefined ? {} : { confidenceScore: message.confidenceScore }),
+    ...(message.queryType === undefined ? {} : { queryType: message.queryType }),
+    parts,
+  };
+}

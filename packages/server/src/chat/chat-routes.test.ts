@@ -1,0 +1,4 @@
+import { createPGliteStorage } from '../storage/postgres-storage.js';
+import { describeChatApi } from './chat-api-suite.js';
+
+describeChatApi('in-memory PGlite', () => createPGliteStorage());

@@ -1,0 +1,405 @@
+import {
+  type AnswerStreamPart,
+  ChurnError,
+  type ConversationRecord,
+  type StorageJsonObject as JsonObject,
+  type LanguageModelV1Message,
+  type NewRetrieval,
+  type StorageV1,
+} from '@churn/core';
+import type { ChurnLogger } from '../http/error-to-response.js';
+import type { TenantPrincipal } from './chat-access.js';
+import type { StoredCitation } from './chat-conversations.js';
+import type { ChatStreamRegistry, ChatStreamWriter } from './chat-stream-registry.js';
+import { type QuestionClassifier, signInRequiredAnswer } from './classify-question.js';
+import type { KnowledgeBaseCache } from './knowledge-base-cache.js';
+import { type UIFinishReason, uiMessageStreamDone } from './ui-message-chunk.js';
+import { UIMessageStreamEncoder } from './ui-message-stream-encoder.js';
+
+/** What a chat turn needs besides the request. */
+export interface ChatTurnServices {
+  storage: StorageV1;
+  registry: ChatStreamRegistry;
+  knowledgeBases: KnowledgeBaseCache;
+  classifyQuestion: QuestionClassifier;
+  logger: ChurnLogger;
+  flushIntervalMs: number;
+  flushChars: number;
+  /** Stored messages given to the model as history. */
+  historyMessages: number;
+}
+
+/** One turn: the customer's text in a conversation. */
+export interface ChatTurnInput {
+  principal: TenantPrincipal;
+  conversation: ConversationRecord;
+  text: string;
+  /** The id the client gave its message (AI SDK), kept in the message's metadata. */
+  clientMessageId?: string;
+  /** Answer the last stored user message again instead of storing a new one. */
+  regenerate?: boolean;
+}
+
+/** A turn that has started: its reply streams into the registry. */
+export interface StartedChatTurn {
+  userMessageId: string;
+  assistantMessageId: string;
+  /** The reply's stream from its first payload, opened before the generation starts. */
+  stream: AsyncIterable<string>;
+  /** Settles when the reply has ended and been stored (never rejects). */
+  done: Promise<void>;
+}
+
+/** Why a reply ended. */
+type ReplyState = 'complete' | 'stopped' | 'failed';
+
+const failedText = 'Sorry, I could not finish this answer. Please try again.';
+const tooLongText = 'Sorry, this answer grew too long to send. Please ask a narrower question.';
+
+/**
+ * Opens the conversation's reply stream. A reply still streaming (the customer pressed
+ * stop in a client that only drops its connection, then wrote again) is stopped first and
+ * stored as stopped, so the new message follows it in order; if it does not end within
+ * `waitMs`, the registry's `conflict` (409) stands.
+ */
+async function openReplacing(
+  registry: ChatStreamRegistry,
+  key: { tenantId: string; conversationId: string },
+  waitMs = 5000,
+): Promise<ChatStreamWriter> {
+  if (await registry.isActive(key)) {
+    await registry.stop(key);
+    const deadline = Date.now() + waitMs;
+    while ((await registry.isActive(key)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+  return registry.open(key);
+}
+
+/**
+ * Starts one chat turn: reserves the conversation's stream (a reply still streaming there
+ * is stopped first), stores the customer's message **before** any model runs, then generates the
+ * reply in the background into the stream registry. The generation does not belong to
+ * the HTTP request: a client that disconnects does not stop it (it can resume), only
+ * `registry.stop` (the stop endpoint) or the registry's time limit does.
+ */
+export async function startChatTurn(
+  services: ChatTurnServices,
+  input: ChatTurnInput,
+): Promise<StartedChatTurn> {
+  const { storage, registry } = services;
+  const { principal, conversation } = input;
+  const tenantId = principal.tenantId;
+  const queryType = services.classifyQuestion(input.text);
+  const key = { tenantId, conversationId: conversation.id };
+  const writer = await openReplacing(registry, key);
+
+  let userMessageId: string;
+  let history: LanguageModelV1Message[];
+  try {
+    const stored = await storage.messages.list({
+      tenantId,
+      conversationId: conversation.id,
+      limit: 1000,
+    });
+    const last = stored.at(-1);
+    if (input.regenerate && last?.role === 'user' && last.content === input.text) {
+      userMessageId = last.id;
+      history = toHistory(stored.slice(0, -1), services.historyMessages);
+    } else {
+      const metadata: JsonObject =
+        input.clientMessageId === undefined ? {} : { clientMessageId: input.clientMessageId };
+      const message = await storage.messages.create({
+        tenantId,
+        conversationId: conversation.id,
+        role: 'user',
+        content: input.text,
+        queryType,
+        metadata,
+      });
+      userMessageId = message.id;
+      history = toHistory(stored, services.historyMessages);
+    }
+  } catch (error) {
+    writer.close();
+    throw error;
+  }
+
+  const assistantMessageId = crypto.randomUUID();
+  // Read before generating: a reply that ends at once is still read from its start.
+  const stream = await registry.read(key);
+  if (!stream) {
+    writer.close();
+    throw new ChurnError('internal', 'The reply stream closed before it was read.');
+  }
+  const done = generateReply(services, {
+    writer,
+    tenantId,
+    conversationId: conversation.id,
+    assistantMessageId,
+    question: input.text,
+    queryType,
+    verified: principal.kind !== 'publishable' || principal.customer !== undefined,
+    history,
+  }).catch((error: unknown) => {
+    services.logger.error('A chat reply failed unexpectedly.', { error, tenantId });
+    writer.close();
+  });
+  return { userMessageId, assistantMessageId, stream, done };
+}
+
+function toHistory(
+  messages: readonly { role: string; content: string }[],
+  limit: number,
+): LanguageModelV1Message[] {
+  if (limit <= 0) return [];
+  return messages
+    .filter((message) => message.role === 'user' || message.role === 'assistant')
+    .slice(-limit)
+    .map((message) => ({
+      role: message.role as 'user' | 'assistant',
+      content: message.content,
+    }));
+}
+
+interface ReplyInput {
+  writer: ChatStreamWriter;
+  tenantId: string;
+  conversationId: string;
+  assistantMessageId: string;
+  question: string;
+  queryType: string;
+  verified: boolean;
+  history: LanguageModelV1Message[];
+}
+
+async function generateReply(services: ChatTurnServices, input: ReplyInput): Promise<void> {
+  const { writer } = input;
+  // Stopping aborts `writer.signal`; a full buffer aborts this one too.
+  const abortController = new AbortController();
+  const signal = AbortSignal.any([writer.signal, abortController.signal]);
+  let overflowed = false;
+  const encoder = new UIMessageStreamEncoder({
+    write: (chunk) => {
+      if (overflowed) return;
+      if (!writer.append(JSON.stringify(chunk))) {
+        overflowed = true;
+        abortController.abort(new ChurnError('payload_too_large', 'The reply is too long.'));
+      }
+    },
+    flushIntervalMs: services.flushIntervalMs,
+    flushChars: services.flushChars,
+  });
+  encoder.start(input.assistantMessageId, { conversationId: input.conversationId });
+
+  let text = '';
+  const citations: StoredCitation[] = [];
+  let retrievals: NewRetrieval[] = [];
+  let confidence: number | undefined;
+  let escalate = false;
+  let finishReason: UIFinishReason = 'stop';
+  let state: ReplyState = 'complete';
+  let failure: unknown;
+
+  const onPart = (part: AnswerStreamPart) => {
+    switch (part.type) {
+      case 'text-delta':
+        text += part.delta;
+        encoder.text(part.delta);
+        break;
+      case 'source': {
+        const citation: StoredCitation = {
+          sourceId: part.chunkId,
+          url: part.sourceUrl,
+          title: part.title,
+        };
+        citations.push(citation);
+        encoder.source(citation);
+        break;
+      }
+      case 'confidence':
+        confidence = part.confidence;
+        break;
+      case 'escalation-suggested':
+        escalate = true;
+        break;
+      case 'finish':
+        finishReason = part.finishReason;
+        break;
+      case 'error':
+        throw part.error;
+    }
+  };
+
+  try {
+    if (input.queryType === 'billing' && !input.verified) {
+      text = signInRequiredAnswer;
+      encoder.text(text);
+      encoder.data({
+        type: 'data-identity-required',
+        data: { reason: 'billing', message: signInRequiredAnswer },
+      });
+    } else {
+      const knowledgeBase = services.knowledgeBases.forTenant(services.storage, input.tenantId);
+      const chunks = await untilAborted(knowledgeBase.search(input.question, { signal }), signal);
+      retrievals = chunks.map((chunk) => ({
+        chunkId: chunk.chunkId,
+        similarityScore: chunk.similarityScore,
+        rerankScore: chunk.rerankScore,
+        rankPosition: chunk.rank,
+      }));
+      const { stream } = await untilAborted(
+        knowledgeBase.answer(input.question, { chunks, history: input.history, signal }),
+        signal,
+      );
+      const reader = stream.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await untilAborted(reader.read(), signal);
+          if (done) break;
+          onPart(value);
+        }
+      } finally {
+        reader.cancel().catch(() => {});
+      }
+      if (signal.aborted) throw signal.reason;
+    }
+  } catch (error) {
+    failure = error;
+    state = isStop(writer.signal) && !overflowed ? 'stopped' : 'failed';
+  }
+
+  encoder.endText();
+  if (state === 'complete' && confidence !== undefined) {
+    encoder.data({ type: 'data-confidence', data: { score: confidence, escalate } });
+    if (escalate) {
+      encoder.data({
+        type: 'data-escalation',
+        data: { reason: 'low_confidence', confidence },
+      });
+    }
+  }
+  if (state === 'failed') {
+    services.logger.error('A chat reply failed.', {
+      error: failure,
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+    });
+  }
+
+  let saved = true;
+  if (text.trim().length > 0) {
+    saved = await saveReply(services, input, {
+      text,
+      state,
+      citations,
+      retrievals,
+      confidence: state === 'complete' ? confidence : undefined,
+      escalate,
+    });
+  }
+
+  const metadata = {
+    conversationId: input.conversationId,
+    ...(confidence === undefined || state !== 'complete' ? {} : { confidence }),
+  };
+  if (!saved) encoder.error('Your answer could not be saved. Please try again.');
+  else if (state === 'complete') encoder.finish(finishReason, metadata);
+  else if (state === 'stopped') encoder.abort();
+  else encoder.error(overflowed ? tooLongText : failedText);
+  writer.append(uiMessageStreamDone);
+  writer.close();
+}
+
+/**
+ * Settles with `promise`, or rejects with the abort reason as soon as `signal` aborts: a
+ * model or store that ignores its abort signal cannot hold a stopped reply open.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function isStop(signal: AbortSignal): boolean {
+  return signal.aborted && ChurnError.isInstance(signal.reason) && signal.reason.code === 'aborted';
+}
+
+async function saveReply(
+  services: ChatTurnServices,
+  input: ReplyInput,
+  reply: {
+    text: string;
+    state: ReplyState;
+    citations: StoredCitation[];
+    retrievals: NewRetrieval[];
+    confidence: number | undefined;
+    escalate: boolean;
+  },
+): Promise<boolean> {
+  const metadata: JsonObject = {
+    citations: reply.citations.map((citation) => ({ ...citation })),
+    ...(reply.state === 'complete' ? {} : { state: reply.state }),
+    ...(reply.escalate ? { escalate: true } : {}),
+  };
+  const message = {
+    id: input.assistantMessageId,
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+    role: 'assistant' as const,
+    content: reply.text,
+    queryType: input.queryType,
+    ...(reply.confidence === undefined ? {} : { confidenceScore: reply.confidence }),
+    metadata,
+  };
+  try {
+    await services.storage.transaction(async (storage) => {
+      await storage.messages.create(message);
+      if (reply.retrievals.length > 0) {
+        await storage.retrievals.createMany({
+          tenantId: input.tenantId,
+          messageId: input.assistantMessageId,
+          retrievals: reply.retrievals,
+        });
+      }
+    });
+    return true;
+  } catch (error) {
+    // A chunk re-ingested while answering takes its retrievals with it: keep the message.
+    services.logger.warn('Could not store a reply with its retrievals; storing the text alone.', {
+      error,
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+    });
+    try {
+      await services.storage.messages.create({
+        ...message,
+        metadata: { ...metadata, retrievalsLost: true },
+      });
+      return true;
+    } catch (secondError) {
+      services.logger.error('Could not store a reply.', {
+        error: secondError,
+        tenantId: input.tenantId,
+        conversationId: input.conversationId,
+      });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The chunks of the Vercel AI SDK (v5) UI message stream that the chat API sends, with
+ * the exact field names of the `ai` package's `uiMessageChunkSchema` (checked against the
+ * installed package by `ui-message-chunk.test.ts`). The server does not depend on `ai`:
+ * these types are the wire format.
+ */
+export type UIMessageChunk =
+  | { type: 'start'; messageId?: string; messageMetadata?: ChatMessageMetadata }
+  | { type: 'start-step' }
+  | { type: 'text-start'; id: string }
+  | { type: 'text-delta'; id: string; delta: string }
+  | { type: 'text-end'; id: string }
+  | { type: 'source-url'; sourceId: string; url: string; title?: string }
+  | DataUIMessageChunk
+  | { type: 'finish-step' }
+  | { type: 'finish'; finishReason?: UIFinishReason; messageMetadata?: ChatMessageMetadata }
+  | { type: 'abort' }
+  | { type: 'error'; errorText: string };
+
+/** The finish reasons the AI SDK accepts on a `finish` chunk. */
+export type UIFinishReason =
+  | 'stop'
+  | 'length'
+  | 'content-filter'
+  | 'tool-calls'
+  | 'error'
+  | 'other'
+  | 'unknown';
+
+/** The message metadata the chat API sends on `start` and `finish`. */
+export interface ChatMessageMetadata {
+  /** The conversation the message belongs to (for clients that started from `/api/chat`). */
+  conversationId?: string;
+  /** The stored message's creation time, ISO 8601. */
+  createdAt?: string;
+  /** The answer's confidence in [0, 1], on `finish`. */
+  confidence?: number;
+}
+
+/**
+ * The data parts of Churn's stream, each a `data-<name>` chunk of the AI SDK.
+ *
+ * | chunk | data |
+ * | --- | --- |
+ * | `data-confidence` | `{ score, escalate }`: how sure the answer is, and whether it suggests a person |
+ * | `data-escalation` | `{ reason: 'low_confidence', confidence }`: hand over to a person |
+ * | `data-identity-required` | `{ reason: 'billing', message }`: the question needs a signed-in customer |
+ * | `data-payment` | reserved for the payment-recovery steps |
+ */
+export type DataUIMessageChunk =
+  | { type: 'data-confidence'; id?: string; data: ConfidenceData }
+  | { type: 'data-escalation'; id?: string; data: EscalationData }
+  | { type: 'data-identity-required'; id?: string; data: IdentityRequiredData }
+  | { type: 'data-payment'; id?: string; data: Record<string, unknown> };
+
+/** `data-confidence`. */
+export interface ConfidenceData {
+  /** Confidence in [0, 1]. */
+  score: number;
+  /** True when the score is below the threshold: the answer suggests a person. */
+  escalate: boolean;
+}
+
+/** `data-escalation`. */
+export interface EscalationData {
+  reason: 'low_confidence';
+  confidence: number;
+}
+
+/** `data-identity-required`. */
+export interface IdentityRequiredData {
+  reason: 'billing';
+  message: string;
+}
+
+/** The response header that tells AI SDK clients the body is a UI message stream. */
+export const uiMessageStreamHeader = 'x-vercel-ai-ui-message-stream';
+
+/** The protocol version this server speaks. */
+export const uiMessageStreamVersion = 'v1';
+
+/** The last data line of every stream (`data: [DONE]`). */
+export const uiMessageStreamDone = '[DONE]';
+
+/**
+ * Encodes one chunk as the SSE event the AI SDK reads: `data: <json>\n\n`. JSON never
+ * contains a raw line break, so one `data:` line always holds the whole chunk.
+ */
+export function formatUIMessageChunk(chunk: UIMessageChunk | typeof uiMessageStreamDone): string {
+  return `data: ${typeof chunk === 'string' ? chunk : JSON.stringify(chunk)}\n\n`;
+}

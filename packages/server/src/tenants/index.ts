@@ -1,0 +1,40 @@
+export {
+  type AdminUserView,
+  type ApiKeyView,
+  type CreatedTenant,
+  createApiKey,
+  createTenant,
+  deleteTenant,
+  findTenant,
+  generateIdentitySecret,
+  getTenant,
+  listApiKeys,
+  listTenants,
+  type RevealedApiKey,
+  revokeApiKey,
+  rotateApiKey,
+  rotateIdentitySecret,
+  type TenantView,
+  updateTenant,
+} from './tenant-admin.js';
+export { tenantRoutes, type WidgetConfig } from './tenant-routes.js';
+export {
+  AllowedOriginsSchema,
+  CreateApiKeySchema,
+  type CreateTenantInput,
+  CreateTenantSchema,
+  maxGracePeriodSeconds,
+  parseCreateTenantInput,
+  parseUpdateTenantInput,
+  RotateApiKeySchema,
+  type UpdateTenantInput,
+  UpdateTenantSchema,
+} from './tenant-schemas.js';
+export {
+  checkAndCountUsage,
+  getUsage,
+  QuotaExceededError,
+  type UsagePeriod,
+  type UsageReport,
+  usagePeriodOf,
+} from './usage-quota.js';
