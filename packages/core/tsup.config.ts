@@ -7,6 +7,7 @@ export default defineConfig({
     index: 'src/index.ts',
     openai: 'src/providers/openai/index.ts',
     pinecone: 'src/providers/pinecone/index.ts',
+    stripe: 'src/providers/stripe/index.ts',
   },
   format: ['esm'],
   dts: true,
@@ -14,5 +15,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   treeshake: true,
-  external: ['openai', '@pinecone-database/pinecone'],
+  external: ['openai', '@pinecone-database/pinecone', 'stripe'],
 });

@@ -5,3 +5,15 @@
  * @module
  */
 export * from './emulators/index.js';
+export {
+  parseStripeForm,
+  STRIPE_EMULATOR_API_VERSION,
+  type StripeEmulator,
+  type StripeEmulatorCardName,
+  type StripeEmulatorCharge,
+  type StripeEmulatorDelivery,
+  type StripeEmulatorOptions,
+  type StripeFormObject,
+  type StripeFormValue,
+  startStripeEmulator,
+} from './emulators/stripe-emulator.js';

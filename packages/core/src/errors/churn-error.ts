@@ -17,6 +17,7 @@ export type ChurnErrorCode =
   | 'quota_exceeded'
   | 'payload_too_large'
   | 'provider_error'
+  | 'payment_failed'
   | 'ingest_failed'
   | 'timeout'
   | 'aborted'

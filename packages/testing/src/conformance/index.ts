@@ -20,6 +20,11 @@ export {
   type LanguageModelConformanceOptions,
   type LanguageModelToolCallScenario,
 } from './language-model.js';
+export {
+  describePaymentProviderConformance,
+  type PaymentConformanceCard,
+  type PaymentProviderConformanceScenario,
+} from './payment-provider.js';
 export { describeRerankerConformance, type RerankerConformanceOptions } from './reranker.js';
 export {
   describeStorageConformance,
