@@ -13,7 +13,8 @@
  *   node --conditions=source --import tsx bench/retrieval-diagnosis.ts --corpus
  * `--summary` prints only the averaged metrics: use it on a held-out set, whose
  * per-question results must not steer the choice of method. RETRIEVE_OPTIONS takes
- * JSON overrides of `retrieve()` (for example '{"rerankWeight":0}').
+ * JSON overrides of `retrieve()` (for example '{"fusionK":20}'). Use `--summary` on
+ * eval/validation/, the set kept for validating a method once it is chosen.
  */
 import type { RetrieveOptions } from '../packages/core/src/rag/retrieval/retrieve.js';
 import {

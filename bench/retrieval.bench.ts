@@ -2,7 +2,8 @@
  * Retrieval benchmark: the memory vector store (exact at 10k, indexed at 100k, 1536
  * dimensions), the offline embedder, end-to-end hybrid retrieval, and retrieval
  * quality of BM25 alone versus the hybrid pipeline (with vector-only and plain RRF
- * as intermediate stages) on the hand-written corpus, eval/ and eval/holdout/.
+ * as intermediate stages) on the hand-written corpus, eval/, eval/holdout/ and
+ * eval/validation/, with the hybrid-minus-BM25 difference of each metric.
  *
  * Run: `pnpm exec tsx bench/retrieval.bench.ts` (about 1 to 2 minutes, ~2.5 GB RSS).
  */
@@ -280,12 +281,13 @@ async function benchPipeline() {
   );
 }
 
-/** BM25 alone against the hybrid pipeline on the three evaluation sets of the repository. */
+/** BM25 alone against the hybrid pipeline on the four evaluation sets of the repository. */
 async function benchQuality() {
   const sets = [
     await loadCorpusSet(),
     await loadEvalSet('eval/docs', 'eval/questions.jsonl'),
     await loadEvalSet('eval/holdout/docs', 'eval/holdout/questions.jsonl'),
+    await loadEvalSet('eval/validation/docs', 'eval/validation/questions.jsonl'),
   ];
   for (const set of sets) {
     const { figures, pipelineMs } = await measureStages(set);
@@ -297,6 +299,15 @@ async function benchQuality() {
       const label = stage === 'pipeline' ? 'hybrid' : stage;
       console.log(formatFigures(label, figures[stage]));
     }
+    const metrics = ['recall@5', 'recall@10', 'mrr@10', 'ndcg@10'] as const;
+    console.log(
+      `${'vs bm25'.padEnd(10)}${metrics
+        .map((metric) => {
+          const difference = figures.pipeline[metric] - figures.bm25[metric];
+          return `${difference >= 0 ? '+' : ''}${difference.toFixed(4)}`.padEnd(10);
+        })
+        .join('')}`,
+    );
     console.log(`retrieve() mean ${format(pipelineMs)} per question (30 chunks)`);
   }
 }

@@ -34,6 +34,40 @@ describe('createOfflineReranker', () => {
     expect(results[0]!.score).toBeGreaterThan(results[1]!.score);
   });
 
+  it('gives the first-stage prior as much weight as the lexical features together', async () => {
+    const text = 'Invoices are emailed monthly.';
+    const { results } = await reranker.doRerank({
+      query: 'invoice email',
+      documents: [
+        { id: 'low', text, priorScore: 0 },
+        { id: 'high', text, priorScore: 1 },
+        { id: 'none', text },
+      ],
+    });
+    const score = Object.fromEntries(results.map((result) => [result.id, result.score]));
+    // Same passage: the prior alone moves the score by half the scale...
+    expect(score.high! - score.low!).toBeCloseTo(0.5, 10);
+    // ...and without a prior the features keep the whole scale (0.5 features + 0.5 prior).
+    expect(score.low!).toBeCloseTo(score.none! / 2, 10);
+  });
+
+  it('lets the features re-order passages but not bury the first stages’ best', async () => {
+    const { results } = await reranker.doRerank({
+      query: 'what happens when a payment fails',
+      documents: [
+        // Matches every query word, but the first stages ranked it last.
+        {
+          id: 'wordy',
+          text: 'When a payment fails, what happens is explained here.',
+          priorScore: 0,
+        },
+        // Fewer words in common, ranked first by both first stages.
+        { id: 'agreed', text: 'A failed payment is retried three times.', priorScore: 1 },
+      ],
+    });
+    expect(results[0]!.id).toBe('agreed');
+  });
+
   it('keeps scores in [0, 1] and every id once for any input (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -26,7 +26,10 @@ export interface OfflineRerankerWeights {
   heading: number;
   /** How close together the matched terms sit in the passage. */
   proximity: number;
-  /** The first-stage score the retriever passes as `priorScore`. */
+  /**
+   * The first-stage score the retriever passes as `priorScore`. Default 0.85, the
+   * sum of the other defaults: first stages and lexical features weigh the same.
+   */
   prior: number;
 }
 
@@ -61,7 +64,7 @@ const defaultWeights: OfflineRerankerWeights = {
   phrase: 0.15,
   heading: 0.15,
   proximity: 0.1,
-  prior: 0.15,
+  prior: 0.85,
 };
 
 function trigrams(word: string): Set<string> {
@@ -106,8 +109,15 @@ interface PassageView {
  * - phrase (0.15): query bigrams adjacent in the passage, plus the whole query as a phrase;
  * - heading (0.15): query terms in the title or headings;
  * - proximity (0.1): matched terms close together (distinct matches / shortest window);
- * - prior (0.15): the first-stage score, when the retriever passes one; without it
- *   the other weights are scaled up.
+ * - prior (0.85, as much as the four features together): the first-stage score,
+ *   when the retriever passes one; without it the other weights are scaled up.
+ *
+ * The features are lexical: they see much the same evidence as BM25, so they are
+ * not a stronger judge than the two first stages (BM25 and vectors) that the prior
+ * summarises. With a prior, the score is therefore an even interpolation,
+ * `0.5 * features + 0.5 * prior`: the features re-order what the first stages agree
+ * on and break their near-ties, but cannot alone push down a passage both stages
+ * rank high. (At 0.15 they could, and lost gold pages both stages had in their top 5.)
  *
  * @example
  * const reranker = createOfflineReranker();

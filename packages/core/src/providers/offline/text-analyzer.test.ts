@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stemWord, tokenize } from './text-analyzer.js';
+import { splitWords, stemWord, tokenize } from './text-analyzer.js';
 
 describe('stemWord', () => {
   it('meets the inflections of one word', () => {
@@ -23,5 +23,30 @@ describe('stemWord', () => {
 
   it('lets a question about cancelling meet a page about cancellation words', () => {
     expect(tokenize('After cancelling, do I lose access?')).toContain('cancel');
+  });
+});
+
+describe('splitWords', () => {
+  it('joins a single letter hyphenated to a word, as English writes it solid too', () => {
+    expect(tokenize('update my e-mail address')).toEqual(tokenize('update my email address'));
+    expect(splitWords('E-book, x-ray and e‑commerce')).toEqual([
+      'ebook',
+      'xray',
+      'and',
+      'ecommerce',
+    ]);
+  });
+
+  it('keeps longer hyphenated parts and digits apart', () => {
+    expect(splitWords('co-worker, two-factor, 2-step, re-send')).toEqual([
+      'co',
+      'worker',
+      'two',
+      'factor',
+      '2',
+      'step',
+      're',
+      'send',
+    ]);
   });
 });

@@ -74,11 +74,17 @@ export function normalizeText(text: string): string {
     .toLowerCase();
 }
 
-/** Words of `text` after normalisation, stop words included, in order. */
+/**
+ * Words of `text` after normalisation, stop words included, in order. A single
+ * letter hyphenated to a word is joined to it ("e-mail" -> "email", "e-book",
+ * "x-ray"), as English writes these compounds solid as often as hyphenated; a
+ * lone letter is not a word to match on.
+ */
 export function splitWords(text: string): string[] {
   return (
     normalizeText(text)
       .replace(/['’]/g, '')
+      .replace(/(^|[^\p{L}\p{N}])(\p{L})[-‐‑](?=\p{L})/gu, '$1$2')
       .match(/[\p{L}\p{N}]+/gu) ?? []
   );
 }

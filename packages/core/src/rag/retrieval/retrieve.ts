@@ -79,7 +79,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * 3. The best `candidates` fused chunks are re-ranked (the offline re-ranker by
  *    default), given their fused score as a prior, min-max normalised over the
  *    shortlist (the best fused candidate 1, the last 0), so the first stages'
- *    agreement keeps its whole weight in the re-ranker's score; the best `topK`
+ *    agreement keeps its whole weight in the re-ranker's score (the offline
+ *    re-ranker weighs it as much as its own lexical features); the best `topK`
  *    are returned with every score filled and `rank` from 1.
  *
  * Every chunk returned belongs to `tenantId`: the namespace is the tenant id and
