@@ -24,6 +24,14 @@ const runners = [
     ],
     count: (report) => ({ passed: report.numPassedTests, failed: report.numFailedTests }),
   },
+  {
+    // The widget in Debian's Chromium (@web/test-runner + Playwright); its reporter
+    // writes {passed, failed} to .test-results/wtr.json.
+    name: 'web-test-runner',
+    report: join(resultsDir, 'wtr.json'),
+    args: ['--filter', '@churn/chat', 'test:browser'],
+    count: (report) => ({ passed: report.passed, failed: report.failed }),
+  },
 ];
 
 let passed = 0;

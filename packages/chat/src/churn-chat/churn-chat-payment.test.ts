@@ -1,0 +1,188 @@
+import { answerChunks } from '../../test/fake-churn-server.js';
+import {
+  afterEach,
+  assert,
+  assertAccessible,
+  assertEqual,
+  assertIncludes,
+  describe,
+  it,
+  nextEvent,
+  waitFor,
+} from '../../test/harness.js';
+import { cleanUp, mountChurnChat, typeAndSend } from '../../test/mount-churn-chat.js';
+import type { ChurnPaymentUpdatedEvent } from '../events/churn-events.js';
+
+interface FakeStripeState {
+  calls: { publishableKey: string }[];
+  confirmCalls: { redirect: string }[];
+  nextResults: unknown[];
+  elementsOptions?: { clientSecret: string };
+  mountedIn?: HTMLElement;
+  loads?: number;
+}
+
+const fakeStripe = (): FakeStripeState =>
+  (window as unknown as { __fakeStripe: FakeStripeState }).__fakeStripe;
+
+afterEach(cleanUp);
+
+function fill(root: ShadowRoot, values: Record<string, string>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const input = root.querySelector<HTMLInputElement>(`.card-form input[name="${name}"]`);
+    if (!input) throw new Error(`no ${name} field`);
+    input.value = value;
+  }
+}
+
+describe('<churn-chat> card step', () => {
+  it('sandbox: a labelled DEMO form that checks the card, shows a decline, then succeeds', async () => {
+    const mounted = await mountChurnChat();
+    const { element, server, root, $ } = mounted;
+    server.answers.push({
+      chunks: answerChunks('Your last payment failed. You can update your card here.', {
+        payment: { step: 'payment-requested', mode: 'sandbox' },
+      }),
+    });
+    element.open();
+    await element.updateComplete;
+    await typeAndSend(mounted, 'Fix my card');
+    await waitFor(() => $('.card-form'), 'demo form');
+    assertIncludes($('.demo-badge')?.textContent, 'DEMO');
+    await assertAccessible();
+
+    fill(root, { number: '4242 4242 4242 4241', expiry: '01/20', cvc: '1' });
+    $<HTMLFormElement>('.card-form')?.requestSubmit();
+    await waitFor(() => $('.field-error'), 'field errors');
+    assertEqual($('input[name="number"]')?.getAttribute('aria-invalid'), 'true');
+    assertIncludes($('.card-form')?.textContent, 'Check the card number.');
+    assertIncludes($('.card-form')?.textContent, 'Check the expiry date.');
+    assertIncludes($('.card-form')?.textContent, 'Check the security code.');
+    await waitFor(
+      () => root.activeElement === $('input[name="number"]'),
+      'focus on the first error',
+    );
+    assertEqual(server.requestsTo(/sandbox-confirm$/).length, 0);
+    await assertAccessible();
+
+    server.routes.set(
+      'POST /api/conversations/conv_1/payment/sandbox-confirm',
+      () =>
+        new Response(
+          JSON.stringify({ error: { code: 'card_declined', message: 'Your card was declined.' } }),
+          {
+            status: 402,
+          },
+        ),
+    );
+    fill(root, { number: '4000 0000 0000 0002', expiry: '12/34', cvc: '123' });
+    $<HTMLFormElement>('.card-form')?.requestSubmit();
+    await waitFor(() => $('.payment-error'), 'decline');
+    assertIncludes($('.payment-error')?.textContent, 'Your card was declined.');
+    assert($('.card-form'), 'the form stays for another card');
+
+    server.routes.delete('POST /api/conversations/conv_1/payment/sandbox-confirm');
+    const updated = nextEvent<ChurnPaymentUpdatedEvent>(element, 'churn-payment-updated');
+    fill(root, { number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
+    $<HTMLFormElement>('.card-form')?.requestSubmit();
+    assertEqual((await updated).detail, { conversationId: 'conv_1', mode: 'sandbox' });
+    assertEqual(server.requestsTo(/sandbox-confirm$/).at(-1)?.body, {
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' },
+    });
+    await element.updateComplete;
+    assertIncludes($('.payment .success')?.textContent, 'Your card has been updated.');
+    assertEqual($('.card-form'), null);
+    await assertAccessible();
+  });
+
+  it('stripe: loads Stripe.js from the configured URL with the nonce, mounts in light DOM, confirms', async () => {
+    (window as unknown as { __fakeStripe: FakeStripeState }).__fakeStripe = {
+      calls: [],
+      confirmCalls: [],
+      nextResults: [],
+    };
+    const mounted = await mountChurnChat(
+      { 'stripe-js-url': '/test/fixtures/fake-stripe.js' },
+      (_server, element) => {
+        element.nonce = 'nonce-123';
+      },
+    );
+    const { element, server, $ } = mounted;
+    server.answers.push({
+      chunks: answerChunks('Please enter a new card.', {
+        payment: {
+          step: 'payment-requested',
+          mode: 'stripe',
+          clientSecret: 'seti_123_secret_456',
+          publishableKey: 'pk_test_stripe',
+        },
+      }),
+    });
+    element.open();
+    await element.updateComplete;
+    await typeAndSend(mounted, 'update card');
+    await waitFor(() => fakeStripe().mountedIn, 'Payment Element mounted');
+    const script = document.querySelector<HTMLScriptElement>(
+      'script[src$="/test/fixtures/fake-stripe.js"]',
+    );
+    assertEqual(script?.nonce, 'nonce-123');
+    assertEqual(fakeStripe().calls[0]?.publishableKey, 'pk_test_stripe');
+    assertEqual(fakeStripe().elementsOptions?.clientSecret, 'seti_123_secret_456');
+    const container = fakeStripe().mountedIn as HTMLElement;
+    assertEqual(container.parentElement, element, 'a light-DOM child of the widget');
+    assertEqual(container.slot, `payment-${element.chat?.state.messages.at(-1)?.id}`);
+    const slot = $<HTMLSlotElement>('.stripe-slot');
+    assertEqual(slot?.assignedElements()[0], container, 'slotted into the card step');
+    const save = await waitFor(() => {
+      const button = $<HTMLButtonElement>('.stripe-form .primary-button');
+      return button && !button.disabled ? button : undefined;
+    }, 'save enabled');
+    await assertAccessible();
+
+    fakeStripe().nextResults.push({
+      error: { type: 'card_error', code: 'card_declined', message: 'Your card was declined.' },
+    });
+    save.click();
+    await waitFor(() => $('.payment-error'), 'decline shown');
+    assertIncludes($('.payment-error')?.textContent, 'Your card was declined.');
+    assertEqual(fakeStripe().confirmCalls[0]?.redirect, 'if_required');
+    assertEqual(server.requestsTo(/payment\/confirm$/).length, 0);
+
+    const updated = nextEvent<ChurnPaymentUpdatedEvent>(element, 'churn-payment-updated');
+    $<HTMLButtonElement>('.stripe-form .primary-button')?.click();
+    assertEqual((await updated).detail.mode, 'stripe');
+    assertEqual(server.requestsTo('/api/conversations/conv_1/payment/confirm')[0]?.body, {
+      setupIntentId: 'seti_test_123',
+    });
+    await element.updateComplete;
+    assertIncludes($('.payment .success')?.textContent, 'Your card has been updated.');
+    assertEqual(
+      element.querySelector('[data-churn-payment]'),
+      null,
+      'the light-DOM container is removed',
+    );
+  });
+
+  it('stripe: a Stripe.js that cannot load gives churn-error and a friendly message', async () => {
+    delete (window as unknown as { Stripe?: unknown }).Stripe;
+    const mounted = await mountChurnChat({ 'stripe-js-url': '/test/fixtures/missing-stripe.js' });
+    const { element, server, $ } = mounted;
+    server.answers.push({
+      chunks: answerChunks('Card form:', {
+        payment: {
+          step: 'payment-requested',
+          mode: 'stripe',
+          clientSecret: 'seti_1_secret',
+          publishableKey: 'pk_test',
+        },
+      }),
+    });
+    element.open();
+    await element.updateComplete;
+    const failed = nextEvent<CustomEvent<{ code: string }>>(element, 'churn-error');
+    await typeAndSend(mounted, 'update card');
+    assertEqual((await failed).detail.code, 'payment');
+    await waitFor(() => $('.stripe-form .payment-error'), 'friendly failure');
+    assertIncludes($('.stripe-form .payment-error')?.textContent, 'could not be saved');
+  });
+});
