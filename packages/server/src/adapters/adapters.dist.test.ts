@@ -90,7 +90,7 @@ describe('@churn/server built entries', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: packageDir,
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 80_000,
       env: { ...process.env, CHURN_DATA_DIR: mkdtempSync(join(tmpdir(), 'churn-dist-')) },
     });
     expect(result.stderr).toBe('');
@@ -99,5 +99,6 @@ describe('@churn/server built entries', () => {
       body: { status: 'ok' },
       nextLoaded: false,
     });
-  });
+    // The child opens embedded PostgreSQL from scratch: allow what its own timeout allows.
+  }, 90_000);
 });
