@@ -33,7 +33,7 @@ describe('createChurnHandler', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
-  });
+  }, 60_000); // opens embedded PostgreSQL in a fresh folder
 
   it('answers 405 with allow for a known path and a wrong method', async () => {
     const response = await createChurnHandler()(
@@ -52,7 +52,7 @@ describe('createChurnHandler', () => {
       routes: { path: string }[];
     };
     expect(index.routes.map((route) => route.path)).toContain('/churn/api');
-  });
+  }, 60_000); // opens embedded PostgreSQL in a fresh folder
 
   it('keeps data in ./.churn by default, or the folder given', async () => {
     const seen: ChurnHandlerState[] = [];
