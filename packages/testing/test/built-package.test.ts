@@ -19,7 +19,7 @@ describe('the built @churn/testing', () => {
       // emulator.url is the SDK's baseURL, which ends in /v1.
       const response = await fetch(emulator.url + '/embeddings', {
         method: 'POST',
-        headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+        headers: { authorization: 'Bearer ' + emulator.apiKey, 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'text-embedding-3-small', input: ['hello'], encoding_format: 'float' }),
       });
       const body = await response.json();
