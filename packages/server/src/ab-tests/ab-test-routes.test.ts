@@ -1,0 +1,4 @@
+import { createPGliteStorage } from '../storage/postgres-storage.js';
+import { describeAbTests } from './ab-test-suite.js';
+
+describeAbTests('in-memory PGlite', () => createPGliteStorage());

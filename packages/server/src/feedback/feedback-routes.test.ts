@@ -1,0 +1,4 @@
+import { createPGliteStorage } from '../storage/postgres-storage.js';
+import { describeFeedback } from './feedback-suite.js';
+
+describeFeedback('in-memory PGlite', () => createPGliteStorage());
