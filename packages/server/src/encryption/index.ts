@@ -1,0 +1,11 @@
+export { encryptionKeyFileName, resolveFieldEncryptor } from './encryption-key.js';
+export {
+  createFieldEncryptor,
+  type EncryptionKey,
+  encryptedValuePrefix,
+  encryptionKeyId,
+  type FieldEncryptor,
+  isEncryptedValue,
+  parseEncryptionKeys,
+} from './field-encryptor.js';
+export { type EncryptionRotationReport, rotateEncryption } from './rotate-encryption.js';

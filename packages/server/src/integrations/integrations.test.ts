@@ -1,0 +1,4 @@
+import { createPGliteStorage } from '../storage/postgres-storage.js';
+import { describeIntegrationsSuite } from './integrations-suite.js';
+
+describeIntegrationsSuite('in-memory PGlite', () => createPGliteStorage());
