@@ -4,6 +4,9 @@
  * language model that answers instantly, over loopback HTTP (`node:http` + `toNodeHandler`,
  * Node's `fetch` as the client, both in this process).
  *
+ * 0. Handler overhead: turns straight through the fetch handler (no socket, no HTTP), a
+ *    model that writes 20 tokens at once, p50/p99 (target p50 ≤ 2 ms, p99 ≤ 10 ms).
+ *    `BENCH_ONLY_OVERHEAD=1` stops after this phase.
  * 1. Latency: sequential turns, p50/p99 from POST to `data: [DONE]`.
  * 2. Throughput: turns per second with 32 in flight.
  * 3. Token writes: a 400-token answer streamed token by token, coalesced (the default) vs
@@ -11,8 +14,9 @@
  * 4. Concurrency: N streams open at once (default 1,000), held while the model is blocked,
  *    then released; every one must finish with `[DONE]` and no error.
  *
- * Run: `pnpm exec tsx bench/chat-turn.bench.ts [streams]` (about a minute). Storage is
- * in-memory PGlite; set BENCH_DATABASE_URL to run on PostgreSQL (a temporary schema).
+ * Run: `node --conditions=churn-source --import tsx bench/chat-turn.bench.ts [streams]`
+ * (a few minutes). Storage is in-memory PGlite; set BENCH_DATABASE_URL to run on PostgreSQL
+ * (a temporary schema). BENCH_VERBOSE=1 prints the server's log.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -121,10 +125,18 @@ async function main(): Promise<void> {
   const knowledgeBases = createKnowledgeBaseCache({ languageModel: switchingModel });
   await knowledgeBases.forTenant(storage, tenant.tenant.id).ingest(helpCentre);
   let flushChars = 512;
-  const quiet = { error: () => {}, warn: () => {} };
+  // BENCH_VERBOSE=1 prints what the server logs (errors of failed turns).
+  const quiet = process.env.BENCH_VERBOSE
+    ? { error: console.error, warn: console.warn }
+    : { error: () => {}, warn: () => {} };
+  // Rate limits stay on (their cost is part of the overhead) with limits no run reaches.
+  const unreachable = { limit: 1_000_000_000, windowMs: 60_000 };
   const handler = createChurnHandler({
     storage,
     logger: quiet,
+    rateLimits: {
+      rules: { 'chat-turn': { ip: unreachable, key: unreachable, customer: unreachable } },
+    },
     chat: {
       knowledgeBases,
       registry,
@@ -134,6 +146,9 @@ async function main(): Promise<void> {
     },
   });
   const server = createServer(toNodeHandler(handler, { logger: quiet }));
+  // The direct-handler phase leaves the client's keep-alive sockets idle for a while: a
+  // longer server keep-alive avoids the close/reuse race (ECONNRESET) when HTTP resumes.
+  server.keepAliveTimeout = 300_000;
   server.listen(0, '127.0.0.1', 4096);
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -196,9 +211,48 @@ async function main(): Promise<void> {
     console.log(line);
   };
 
+  /**
+   * One turn straight through the fetch handler (no socket, no HTTP parsing): the handler's
+   * own work per turn (authentication, rate limits, quota, persistence, retrieval, the SSE
+   * encoding) with an instant model.
+   */
+  const directTurn = async (conversation: { id: string; visitor: string }): Promise<number> => {
+    const started = performance.now();
+    const response = await handler(
+      new Request(`http://bench.local/api/conversations/${conversation.id}/messages`, {
+        method: 'POST',
+        headers: widgetHeaders(tenant, { visitor: conversation.visitor }),
+        body: JSON.stringify({ text: question }),
+      }),
+    );
+    const body = await response.text();
+    if (response.status !== 200 || !body.endsWith('data: [DONE]\n\n')) {
+      throw new Error(`direct turn failed: ${response.status} ${body.slice(0, 200)}`);
+    }
+    return performance.now() - started;
+  };
+
   // Warm up (JIT, index load).
   activeModel = createOfflineLanguageModel();
   for (let index = 0; index < 30; index++) await turn(await newConversation(), question);
+
+  // 0. Handler overhead per turn: no HTTP, a model that answers 20 tokens at once.
+  activeModel = tokenModel(20);
+  for (let index = 0; index < 50; index++) await directTurn(await newConversation());
+  const direct: number[] = [];
+  const directConversations: { id: string; visitor: string }[] = [];
+  for (let index = 0; index < 1000; index++) directConversations.push(await newConversation());
+  for (const conversation of directConversations) direct.push(await directTurn(conversation));
+  direct.sort((left, right) => left - right);
+  print(
+    `handler overhead per turn (fetch handler, no HTTP, instant 20-token model, 1000 turns): p50 ${percentile(direct, 0.5).toFixed(2)} ms, p99 ${percentile(direct, 0.99).toFixed(2)} ms`,
+  );
+  if (process.env.BENCH_ONLY_OVERHEAD) {
+    server.close();
+    await close();
+    return;
+  }
+  activeModel = createOfflineLanguageModel();
 
   // 1. Sequential latency.
   const sequential: number[] = [];
@@ -295,11 +349,17 @@ async function main(): Promise<void> {
 }
 
 // The server's sources import `@churn/core` by package name: run with the workspace's
-// `source` condition so they load its TypeScript sources, not a possibly stale build.
-if (!process.execArgv.includes('--conditions=source')) {
+// `churn-source` condition so they load its TypeScript sources, not a possibly stale build.
+if (!process.execArgv.includes('--conditions=churn-source')) {
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, '--conditions=source', ...process.argv.slice(1)],
+    [
+      ...process.execArgv.filter((argument) => !argument.startsWith('--conditions')),
+      '--conditions=churn-source',
+      '--import',
+      'tsx',
+      ...process.argv.slice(1),
+    ],
     { stdio: 'inherit' },
   );
   process.exit(child.status ?? 1);
