@@ -3,6 +3,8 @@ import { devCommand } from './commands/dev.js';
 import { evalCommand } from './commands/eval.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
+import { retentionCommand } from './commands/retention.js';
+import { stripeCommand } from './commands/stripe-sync.js';
 import { tenantsCommand } from './commands/tenants.js';
 
 /** One `churn` command: its name, a one-line summary, and how it runs. */
@@ -18,6 +20,8 @@ const commands: CliCommand[] = [
   migrateCommand,
   tenantsCommand,
   keysCommand,
+  retentionCommand,
+  stripeCommand,
 ];
 
 function usage(): string {

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KnowledgeBase, KnowledgeSource, StorageV1 } from '@churn/core';
+import {
+  createApiKey,
+  createTenant,
+  findTenant,
+  parseCreateTenantInput,
+  rotateIdentitySecret,
+  updateTenant,
+} from '@churn/server';
+import { demoCustomerId, demoCustomers, demoTenantId } from './demo-customers.js';
+
+/** The demo tenant's name. */
+export const demoTenantName = 'Acme Analytics';
+
+/** The demo admin's email. */
+export const demoAdminEmail = 'admin@acme-analytics.example';
+
+/** The demo tenant's branding (the widget's header and colours). */
+export const demoBranding = {
+  name: 'Acme Analytics',
+  greeting: 'Hi! I can answer questions about billing, invoices, cards and webhooks.',
+  primaryColor: '#4f46e5',
+} as const;
+
+/** What the seed keeps in `<data dir>/demo-credentials.json` (mode 0600): the keys shown once. */
+export interface DemoCredentials {
+  tenantId: string;
+  publishableKey: string;
+  secretKey: string;
+  identitySecret: string;
+  adminEmail: string;
+  /** Generated on the first seed; absent when the tenant was seeded without this file. */
+  adminPassword?: string;
+}
+
+/** What {@link seedDemo} did and what the demo needs to run. */
+export interface DemoSeed {
+  credentials: DemoCredentials;
+  /** The customer the storefront signs in as (a failed payment). */
+  demoCustomerId: string;
+  /** Whether this run created the tenant (first start). */
+  createdTenant: boolean;
+  /** Customers created by this run (0 on a restart). */
+  createdCustomers: number;
+  /** Customers of the demo in total. */
+  customers: number;
+  /** Documents ingested by this run (0 on a restart). */
+  ingestedDocuments: number;
+  /** Documents in the knowledge base. */
+  documents: number;
+}
+
+/** Settings of {@link seedDemo}. */
+export interface SeedDemoOptions {
+  storage: StorageV1;
+  /** The demo tenant's knowledge base (the one the server answers from, so it is indexed at once). */
+  knowledgeBase: KnowledgeBase;
+  /** Where the credentials file lives (the data dir). */
+  dataDir: string;
+  /** Origins allowed to embed the widget: the demo's own URL. */
+  origins: readonly string[];
+  /** Folder of the help-centre docs. Default: the package's `demo/docs`. */
+  docsDir?: string;
+  /** Default now. */
+  now?: Date;
+}
+
+/** The help-centre docs shipped with the CLI (`packages/cli/demo/docs`), from `dist/` or `src/demo/`. */
+export function demoDocsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    resolve(here, '..', 'demo', 'docs'),
+    resolve(here, '..', '..', 'demo', 'docs'),
+  ];
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
+}
+
+const formats: Record<string, 'markdown' | 'html' | 'text'> = {
+  '.md': 'markdown',
+  '.html': 'html',
+  '.txt': 'text',
+};
+
+/** The docs folder as text sources: the file name without its extension is the stable id. */
+export async function readDemoDocs(docsDir: string = demoDocsDir()): Promise<KnowledgeSource[]> {
+  const files = (await readdir(docsDir)).filter((file) => formats[extname(file)]).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      type: 'text' as const,
+      id: file.slice(0, -extname(file).length),
+      content: await readFile(join(docsDir, file), 'utf8'),
+      format: formats[extname(file)]!,
+    })),
+  );
+}
+
+function credentialsFile(dataDir: string): string {
+  return join(dataDir, 'demo-credentials.json');
+}
+
+async function readCredentials(dataDir: string): Promise<DemoCredentials | undefined> {
+  try {
+    const value = JSON.parse(await readFile(credentialsFile(dataDir), 'utf8')) as DemoCredentials;
+    return value.tenantId === demoTenantId && value.publishableKey?.startsWith('pk_')
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeCredentials(dataDir: string, credentials: DemoCredentials): Promise<void> {
+  const file = credentialsFile(dataDir);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+}
+
+/**
+ * Seeds the demo: the "Acme Analytics" tenant (keys, branding, its own URL as allowed origin,
+ * an admin with a generated password), about fifty customers with mixed risk, their cards and
+ * sandbox invoice history, and the help-centre docs as its knowledge base. Idempotent: every
+ * row has a fixed id and is created only when missing, documents are ingested only when the
+ * knowledge base lacks some; a restart changes nothing but the allowed origins (the port may
+ * differ).
+ *
+ * The keys are shown once by the server, so the seed keeps them in
+ * `<dataDir>/demo-credentials.json` (mode 0600). When the tenant exists but that file does
+ * not (another data dir on the same `DATABASE_URL`), new keys and a new identity secret are
+ * made; the admin password cannot be recovered then.
+ */
+export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
+  const { storage, dataDir } = options;
+  const now = options.now ?? new Date();
+  let credentials = await readCredentials(dataDir);
+  const existing = await findTenant(storage, demoTenantId);
+  let createdTenant = false;
+  if (!existing) {
+    const adminPassword = randomBytes(12).toString('base64url');
+    const created = await createTenant(
+      storage,
+      parseCreateTenantInput({
+        id: demoTenantId,
+        name: demoTenantName,
+        usageQuota: 100_000,
+        customBranding: demoBranding,
+        allowedOrigins: [...options.origins],
+        admin: {
+          name: 'Alex Morgan',
+          email: demoAdminEmail,
+          role: 'admin',
+          password: adminPassword,
+        },
+      }),
+    );
+    credentials = {
+      tenantId: demoTenantId,
+      publishableKey: created.publishableKey.key,
+      secretKey: created.secretKey.key,
+      identitySecret: created.identitySecret,
+      adminEmail: demoAdminEmail,
+      adminPassword,
+    };
+    await writeCredentials(dataDir, credentials);
+    createdTenant = true;
+  } else {
+    const missing = options.origins.filter((origin) => !existing.allowedOrigins.includes(origin));
+    if (missing.length > 0) {
+      await updateTenant(storage, demoTenantId, {
+        allowedOrigins: [...existing.allowedOrigins, ...missing].slice(-100),
+      });
+    }
+    if (!credentials) {
+      const publishable = await createApiKey(storage, {
+        tenantId: demoTenantId,
+        scope: 'publishable',
+        name: 'Demo publishable key',
+      });
+      const secret = await createApiKey(storage, {
+        tenantId: demoTenantId,
+        scope: 'secret',
+        name: 'Demo secret key',
+      });
+      const { identitySecret } = await rotateIdentitySecret(storage, { tenantId: demoTenantId });
+      credentials = {
+        tenantId: demoTenantId,
+        publishableKey: publishable.key,
+        secretKey: secret.key,
+        identitySecret,
+        adminEmail: demoAdminEmail,
+      };
+      await writeCredentials(dataDir, credentials);
+    }
+  }
+  if (!credentials) throw new Error('The demo credentials could not be created.');
+
+  const customers = demoCustomers(now);
+  const createdCustomers = await storage.transaction(async (repositories) => {
+    let created = 0;
+    for (const { customer, paymentMethods } of customers) {
+      const found = await repositories.customers.get({ tenantId: demoTenantId, id: customer.id });
+      if (found) continue;
+      await repositories.customers.create(customer);
+      for (const paymentMethod of paymentMethods) {
+        await repositories.paymentMethods.create(paymentMethod);
+      }
+      created += 1;
+    }
+    return created;
+  });
+
+  const sources = await readDemoDocs(options.docsDir);
+  const before = await options.knowledgeBase.listDocuments();
+  let ingestedDocuments = 0;
+  if (before.length < sources.length) {
+    const report = await options.knowledgeBase.ingest(sources);
+    ingestedDocuments = report.totals.added + report.totals.updated;
+  }
+  const documents =
+    ingestedDocuments > 0 ? (await options.knowledgeBase.listDocuments()).length : before.length;
+
+  return {
+    credentials,
+    demoCustomerId,
+    createdTenant,
+    createdCustomers,
+    customers: customers.length,
+    ingestedDocuments,
+    documents,
+  };
+}
