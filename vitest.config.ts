@@ -12,6 +12,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'examples/*.test.ts',
     ],
     // The widget's component tests run in Chromium under @web/test-runner, not here.
     exclude: ['**/node_modules/**', '**/dist/**', 'packages/chat/src/**'],

@@ -1,3 +1,4 @@
+export * from './escalations/index.js';
 export {
   type ChurnFetchHandler,
   type ChurnHandlerOptions,
@@ -6,5 +7,8 @@ export {
 } from './handler/create-churn-handler.js';
 export * from './http/index.js';
 export * from './identity/index.js';
+export * from './integrations/index.js';
+export * from './limits/index.js';
+export * from './recovery/index.js';
 export * from './storage/index.js';
 export * from './tenants/index.js';

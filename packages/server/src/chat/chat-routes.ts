@@ -1,11 +1,13 @@
 import { ChurnError, type StorageV1 } from '@churn/core';
 import { z } from 'zod';
+import { escalationNotifierOf } from '../escalations/escalation-notifier.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { createEventStream } from '../http/event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { Route, RouteContext } from '../http/router.js';
+import { startRecoveryTurn } from '../recovery/recovery-turn.js';
 import {
   authenticateChatRequest,
   type ChatAuthenticator,
@@ -76,7 +78,8 @@ function textSchema(maxLength: number) {
     .max(maxLength, { error: `must be at most ${maxLength} characters` });
 }
 
-const CreateConversationSchema = z.strictObject({
+/** Body of `POST /api/conversations`. */
+export const CreateConversationSchema = z.strictObject({
   purpose: z
     .literal('support', { error: 'must be "support" (operators start recovery conversations)' })
     .optional(),
@@ -84,7 +87,8 @@ const CreateConversationSchema = z.strictObject({
   customerId: IdSchema.optional(),
 });
 
-const PageSchema = z.object({
+/** Query of `GET /api/conversations`. */
+export const PageSchema = z.object({
   limit: z.coerce
     .number({ error: 'must be a number' })
     .int({ error: 'must be a whole number' })
@@ -108,7 +112,8 @@ const UIMessageSchema = z.looseObject({
     error: 'must have at most 200 parts',
   }),
 });
-const ChatRequestSchema = z.looseObject({
+/** Body of `POST /api/chat` (the AI SDK transport). */
+export const ChatRequestSchema = z.looseObject({
   id: IdSchema,
   messages: z
     .array(UIMessageSchema, { error: 'must be an array of UI messages' })
@@ -214,6 +219,7 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
     flushIntervalMs: settings.flushIntervalMs ?? 30,
     flushChars: settings.flushChars ?? 512,
     historyMessages: settings.historyMessages ?? 10,
+    notifier: escalationNotifierOf(context.state),
   });
   const streamTurn = async (
     context: Context,
@@ -221,10 +227,15 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
     principal: TenantPrincipal,
     turn: Omit<Parameters<typeof startChatTurn>[1], 'principal'>,
   ): Promise<Response> => {
-    const { stream } = await startChatTurn(turnServices(storage, context), {
-      ...turn,
-      principal,
-    });
+    const services = turnServices(storage, context);
+    const input = { ...turn, principal };
+    // Recovery conversations are answered by the payment-recovery engine.
+    const { stream } =
+      turn.conversation.purpose === 'recovery'
+        ? await startRecoveryTurn(services, input, context.state, (next) =>
+            startChatTurn(services, next),
+          )
+        : await startChatTurn(services, input);
     return eventStreamResponse(stream, context.request);
   };
 

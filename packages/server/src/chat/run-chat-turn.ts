@@ -7,6 +7,8 @@ import {
   type NewRetrieval,
   type StorageV1,
 } from '@churn/core';
+import type { EscalationNotifier } from '../escalations/escalation-notifier.js';
+import { type SupportTurn, startSupportTurn } from '../escalations/support-turn.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import type { TenantPrincipal } from './chat-access.js';
 import type { StoredCitation } from './chat-conversations.js';
@@ -27,6 +29,8 @@ export interface ChatTurnServices {
   flushChars: number;
   /** Stored messages given to the model as history. */
   historyMessages: number;
+  /** Told about each escalation a turn creates (the handler state's `onEscalation`). */
+  notifier?: EscalationNotifier | undefined;
 }
 
 /** One turn: the customer's text in a conversation. */
@@ -97,6 +101,7 @@ export async function startChatTurn(
 
   let userMessageId: string;
   let history: LanguageModelV1Message[];
+  let previousQuestions: string[] = [];
   try {
     const stored = await storage.messages.list({
       tenantId,
@@ -104,8 +109,12 @@ export async function startChatTurn(
       limit: 1000,
     });
     const last = stored.at(-1);
+    previousQuestions = stored
+      .filter((message) => message.role === 'user')
+      .map((message) => message.content);
     if (input.regenerate && last?.role === 'user' && last.content === input.text) {
       userMessageId = last.id;
+      previousQuestions = previousQuestions.slice(0, -1);
       history = toHistory(stored.slice(0, -1), services.historyMessages);
     } else {
       const metadata: JsonObject =
@@ -142,6 +151,12 @@ export async function startChatTurn(
     queryType,
     verified: principal.kind !== 'publishable' || principal.customer !== undefined,
     history,
+    conversation,
+    previousQuestions,
+    userId:
+      principal.kind === 'publishable'
+        ? (principal.customer?.id ?? principal.visitorId)
+        : (conversation.userId ?? undefined),
   }).catch((error: unknown) => {
     services.logger.error('A chat reply failed unexpectedly.', { error, tenantId });
     writer.close();
@@ -172,6 +187,11 @@ interface ReplyInput {
   queryType: string;
   verified: boolean;
   history: LanguageModelV1Message[];
+  conversation: ConversationRecord;
+  /** Earlier user messages of the conversation, oldest first (escalation rules). */
+  previousQuestions: string[];
+  /** The verified customer, else the visitor (A/B assignment). */
+  userId: string | undefined;
 }
 
 async function generateReply(services: ChatTurnServices, input: ReplyInput): Promise<void> {
@@ -201,14 +221,22 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   let finishReason: UIFinishReason = 'stop';
   let state: ReplyState = 'complete';
   let failure: unknown;
+  // Support operations: PII masking, A/B variant, escalation rules, analytics.
+  let support: SupportTurn | undefined;
+  let handover: Awaited<ReturnType<SupportTurn['escalate']>>;
+  const writeText = (delta: string) => {
+    if (delta.length === 0) return;
+    text += delta;
+    encoder.text(delta);
+  };
 
   const onPart = (part: AnswerStreamPart) => {
     switch (part.type) {
       case 'text-delta':
-        text += part.delta;
-        encoder.text(part.delta);
+        writeText(support ? support.unmask(part.delta) : part.delta);
         break;
       case 'source': {
+        if (support) writeText(support.flush());
         const citation: StoredCitation = {
           sourceId: part.chunkId,
           url: part.sourceUrl,
@@ -241,8 +269,21 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
         data: { reason: 'billing', message: signInRequiredAnswer },
       });
     } else {
+      support = await startSupportTurn(services, {
+        conversation: input.conversation,
+        question: input.question,
+        history: input.history,
+        previousQuestions: input.previousQuestions,
+        userId: input.userId,
+        queryType: input.queryType,
+      });
+    }
+    if (support && !support.skipModel) {
       const knowledgeBase = services.knowledgeBases.forTenant(services.storage, input.tenantId);
-      const chunks = await untilAborted(knowledgeBase.search(input.question, { signal }), signal);
+      const chunks = await untilAborted(
+        knowledgeBase.search(support.question, { ...support.searchOptions, signal }),
+        signal,
+      );
       retrievals = chunks.map((chunk) => ({
         chunkId: chunk.chunkId,
         similarityScore: chunk.similarityScore,
@@ -250,7 +291,12 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
         rankPosition: chunk.rank,
       }));
       const { stream } = await untilAborted(
-        knowledgeBase.answer(input.question, { chunks, history: input.history, signal }),
+        knowledgeBase.answer(support.question, {
+          chunks,
+          history: support.history,
+          ...support.answerOptions,
+          signal,
+        }),
         signal,
       );
       const reader = stream.getReader();
@@ -265,7 +311,13 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       }
       if (signal.aborted) throw signal.reason;
     }
+    if (support) {
+      writeText(support.flush());
+      handover = await support.escalate({ escalate, confidence });
+      if (handover?.text) writeText(text.length > 0 ? `\n\n${handover.text}` : handover.text);
+    }
   } catch (error) {
+    if (support) writeText(support.flush());
     failure = error;
     state = isStop(writer.signal) && !overflowed ? 'stopped' : 'failed';
   }
@@ -273,12 +325,9 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   encoder.endText();
   if (state === 'complete' && confidence !== undefined) {
     encoder.data({ type: 'data-confidence', data: { score: confidence, escalate } });
-    if (escalate) {
-      encoder.data({
-        type: 'data-escalation',
-        data: { reason: 'low_confidence', confidence },
-      });
-    }
+  }
+  if (state === 'complete' && handover?.data) {
+    encoder.data({ type: 'data-escalation', data: handover.data });
   }
   if (state === 'failed') {
     services.logger.error('A chat reply failed.', {
@@ -299,6 +348,7 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       escalate,
     });
   }
+  await support?.record({ state, confidence, retrievals: retrievals.length });
 
   const metadata = {
     conversationId: input.conversationId,

@@ -43,7 +43,7 @@ export interface ChatMessageMetadata {
  * | chunk | data |
  * | --- | --- |
  * | `data-confidence` | `{ score, escalate }`: how sure the answer is, and whether it suggests a person |
- * | `data-escalation` | `{ reason: 'low_confidence', confidence }`: hand over to a person |
+ * | `data-escalation` | `{ reason, confidence?, escalationId? }`: handed over to a person |
  * | `data-identity-required` | `{ reason: 'billing', message }`: the question needs a signed-in customer |
  * | `data-payment` | reserved for the payment-recovery steps |
  */
@@ -63,8 +63,12 @@ export interface ConfidenceData {
 
 /** `data-escalation`. */
 export interface EscalationData {
-  reason: 'low_confidence';
-  confidence: number;
+  /** `low_confidence`, `customer_request`, `user_frustration`, `repeated_rephrasing`, ... */
+  reason: string;
+  /** The answer's confidence, when it was scored. */
+  confidence?: number;
+  /** The Escalation record created by this turn (absent when none was: already escalated). */
+  escalationId?: string;
 }
 
 /** `data-identity-required`. */

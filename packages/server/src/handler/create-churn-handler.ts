@@ -1,11 +1,22 @@
 import { resolve } from 'node:path';
 import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
+import { supportOperationsRoutes } from '../escalations/support-operations-routes.js';
 import { type ChurnLogger, consoleLogger, errorToResponse } from '../http/error-to-response.js';
 import { jsonResponse } from '../http/json-response.js';
 import { getRequestId, requestIdHeader } from '../http/request-id.js';
 import { type Route, Router } from '../http/router.js';
 import { identityRoutes } from '../identity/identity-routes.js';
 import { withWidgetCors } from '../identity/widget-cors.js';
+import {
+  type OperationsSettings,
+  operationsRoutes,
+  startOperations,
+} from '../integrations/support-operations.js';
+import { createRateLimitGuard, type RateLimitOptions } from '../limits/rate-limit-guard.js';
+import { openApiRoute } from '../openapi/openapi-route.js';
+import { createMaskingLogger } from '../pii/masking-logger.js';
+import { paymentRecoveryRoutes } from '../recovery/recovery-routes.js';
+import type { RecoverySettings } from '../recovery/recovery-service.js';
 import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { openServices, ServicesLoader, type StorageOption } from './churn-services.js';
 
@@ -44,6 +55,20 @@ export interface ChurnHandlerOptions {
   platformKey?: string;
   /** Signs admin access tokens (at least 32 characters). Default: env `CHURN_SECRET`, else one generated and kept in `<dataDir>/server-secret`. */
   secret?: string;
+  /** Payment recovery: the payment provider (default Stripe from `STRIPE_SECRET_KEY`, else a sandbox per tenant), clock, language model (docs/payment-recovery.md). */
+  payments?: RecoverySettings;
+  /**
+   * Rate limits on every `/api` route, per client address, API key and verified customer,
+   * by route class (see docs/limits.md). In process by default, Redis when `REDIS_URL` is set.
+   * `{ enabled: false }` turns them off.
+   */
+  rateLimits?: RateLimitOptions;
+  /**
+   * Integrations (Slack, Discord, signed webhooks) and their outbox worker, retention, and
+   * encryption at rest (`encryptionKey`, default env `CHURN_ENCRYPTION_KEY`); see
+   * docs/operations.md. `{ workers: false }` runs no background job in this process.
+   */
+  operations?: OperationsSettings;
 }
 
 /** What every route receives as `context.state`. */
@@ -59,6 +84,8 @@ export interface ChurnHandlerState {
   platformKey?: string | undefined;
   /** The server secret (option or `CHURN_SECRET`), if any; see `serverSecretOf`. */
   secret?: string | undefined;
+  /** The `payments` option: payment recovery settings. */
+  payments?: RecoverySettings | undefined;
 }
 
 /**
@@ -105,9 +132,13 @@ function builtInRoutes(
           })),
         }),
     },
+    openApiRoute(router),
     ...withWidgetCors(chatRoutes(chat)),
+    ...supportOperationsRoutes(),
     ...tenantRoutes(),
     ...identityRoutes(),
+    ...operationsRoutes(),
+    ...paymentRecoveryRoutes(),
   ];
 }
 
@@ -127,8 +158,11 @@ function builtInRoutes(
  *
  * createServer(toNodeHandler(createChurnHandler())).listen(3000);
  */
-export function createChurnHandler(options: ChurnHandlerOptions = {}): ChurnFetchHandler {
-  const logger = options.logger ?? consoleLogger;
+export function createChurnHandler(
+  options: ChurnHandlerOptions = {},
+): ChurnFetchHandler & { close(): Promise<void> } {
+  // Personal data never reaches a log line (docs/operations.md, "PII masking").
+  const logger = createMaskingLogger(options.logger ?? consoleLogger);
   const router: Router<ChurnHandlerState> = new Router({ basePath: options.basePath });
   const dataDir = resolve(options.dataDir ?? '.churn');
   const storage =
@@ -141,22 +175,39 @@ export function createChurnHandler(options: ChurnHandlerOptions = {}): ChurnFetc
     services: new ServicesLoader(() => openServices({ storage, dataDir })),
     platformKey: options.platformKey ?? (process.env.CHURN_PLATFORM_KEY || undefined),
     secret: options.secret ?? (process.env.CHURN_SECRET || undefined),
+    payments: options.payments,
   };
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
   for (const route of builtInRoutes(() => router, options.chat)) router.add(route);
   for (const route of options.routes ?? []) router.add(route);
+  const operations = startOperations(state, options.operations);
+  const rateLimits = createRateLimitGuard(options.rateLimits, logger);
+  const preflightPaths = new Set(
+    router.routes.filter((route) => route.method === 'OPTIONS').map((route) => route.path),
+  );
 
-  return async (request) => {
+  const handler: ChurnFetchHandler = async (request) => {
     const requestId = getRequestId(request);
     try {
       const url = new URL(request.url);
       const { route, params } = router.resolve(request.method, url.pathname);
-      const response = await route.handler({ request, url, params, requestId, state });
+      const run = async () => route.handler({ request, url, params, requestId, state });
+      const response = rateLimits
+        ? await rateLimits.run(request, route, run, preflightPaths.has(route.path))
+        : await run();
       return withRequestId(response, requestId);
     } catch (error) {
       return errorToResponse(error, { logger, requestId });
     }
   };
+  // `close()` stops the background jobs (outbox worker, retention) and waits for a run in
+  // progress, and closes the rate limiter's Redis connection.
+  return Object.assign(handler, {
+    close: async () => {
+      await operations.close();
+      await rateLimits?.close();
+    },
+  });
 }
 
 function withRequestId(response: Response, requestId: string): Response {

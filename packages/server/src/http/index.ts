@@ -30,8 +30,11 @@ export {
   type HttpMethod,
   normalizeBasePath,
   type Route,
+  type RouteCaller,
   type RouteContext,
   type RouteHandler,
   type RouteMatch,
+  type RouteOpenApi,
+  type RouteOpenApiResponse,
   Router,
 } from './router.js';

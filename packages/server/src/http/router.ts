@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { HttpError } from './http-error.js';
 
 /** HTTP methods a route can answer. `HEAD` is answered by `GET` routes when not declared. */
@@ -33,6 +34,37 @@ export interface Route<TState = unknown> {
   handler: RouteHandler<TState>;
   /** One line for the `/api` index. */
   description?: string;
+  /** How `GET /api/openapi.json` documents this route (see `packages/server/src/openapi`). */
+  openapi?: RouteOpenApi;
+}
+
+/** Who may call a route, as named in the OpenAPI document's `security`. */
+export type RouteCaller = 'publishable' | 'secret' | 'admin' | 'platform' | 'customer';
+
+/** One answer of a route in the OpenAPI document. */
+export interface RouteOpenApiResponse {
+  description: string;
+  /** The JSON body (zod, turned into JSON Schema). Omit for an empty body. */
+  schema?: z.ZodType;
+  /** Default `application/json`; `text/event-stream` for the chat stream. */
+  contentType?: string;
+}
+
+/** OpenAPI metadata of a route: what `GET /api/openapi.json` says about it. */
+export interface RouteOpenApi {
+  summary: string;
+  /** Longer Markdown, when the summary is not enough. */
+  description?: string;
+  /** Groups in the document (`chat`, `tenants`, ...). */
+  tags: string[];
+  /** Credentials any one of which is accepted; `[]` for a public route. */
+  security: RouteCaller[];
+  /** The JSON request body. */
+  requestBody?: z.ZodType;
+  /** Query parameters, as a zod object. */
+  query?: z.ZodObject;
+  /** The answers besides the common errors (400, 401, 403, 404, 413, 415, 429, 500). */
+  responses: Record<string, RouteOpenApiResponse>;
 }
 
 /** What {@link Router.match} found. */

@@ -198,6 +198,8 @@ export async function createPostgresStorage(
     connectionString: settings.databaseUrl,
     max: settings.maxConnections ?? 10,
     statement_timeout: settings.statementTimeoutMs ?? 30_000,
+    // Connecting (or waiting for a free pooled connection) gives up too, instead of hanging.
+    connectionTimeoutMillis: 30_000,
     idle_in_transaction_session_timeout: 60_000,
     application_name: 'churn',
     options: schema === 'public' ? undefined : `-c search_path=${schema}`,

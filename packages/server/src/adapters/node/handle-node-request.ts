@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ChurnLogger, consoleLogger, errorToResponse } from '../../http/error-to-response.js';
 import { HttpError } from '../../http/http-error.js';
+import { setClientAddress } from '../../limits/client-address.js';
 
 /** A Web-standard fetch handler, as returned by `createChurnHandler`. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -134,7 +135,9 @@ export function toWebRequest(
     duplex: 'half',
   };
   if (method !== 'GET' && method !== 'HEAD') init.body = webRequestBody(incoming);
-  return new Request(webRequestUrl(incoming, options.path ?? incoming.url ?? '/'), init);
+  const request = new Request(webRequestUrl(incoming, options.path ?? incoming.url ?? '/'), init);
+  setClientAddress(request, incoming.socket.remoteAddress);
+  return request;
 }
 
 function waitForDrain(outgoing: ServerResponse): Promise<void> {

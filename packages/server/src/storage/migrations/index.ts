@@ -2,6 +2,9 @@ import type { Migration } from 'kysely';
 import * as initial from './001_initial.js';
 import * as tenantAccess from './002_tenant_access.js';
 import * as chatConversationsByUser from './003_chat_conversations_by_user.js';
+import * as supportOperations from './004_support_operations.js';
+import * as integrationsOutboxRetention from './005_integrations_outbox_retention.js';
+import * as recoveryInterventionRules from './006_recovery_intervention_rules.js';
 
 /**
  * Every migration, by name, in the order they run. Names are stored in the
@@ -11,4 +14,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '001_initial': initial,
   '002_tenant_access': tenantAccess,
   '003_chat_conversations_by_user': chatConversationsByUser,
+  '004_support_operations': supportOperations,
+  '005_integrations_outbox_retention': integrationsOutboxRetention,
+  '006_recovery_intervention_rules': recoveryInterventionRules,
 };
