@@ -1,6 +1,6 @@
 // Browser tests of @churn/chat: TypeScript through esbuild (with this package's tsconfig),
 // the Debian Chromium through playwright-core (never a downloaded browser), and a summary
-// file the root test script sums: /work/main/.test-results/wtr.json = { passed, failed }.
+// file the root test script sums: <repository root>/.test-results/wtr.json = { passed, failed }.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
