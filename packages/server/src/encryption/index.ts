@@ -1,3 +1,8 @@
+export {
+  identitySecretContext,
+  identitySecretEncryptorOf,
+  useIdentitySecretEncryptor,
+} from '../storage/tenant-access-repositories.js';
 export { encryptionKeyFileName, resolveFieldEncryptor } from './encryption-key.js';
 export {
   createFieldEncryptor,

@@ -8,6 +8,7 @@ import { type Route, Router } from '../http/router.js';
 import { identityRoutes } from '../identity/identity-routes.js';
 import { withWidgetCors } from '../identity/widget-cors.js';
 import {
+  encryptorOf,
   type OperationsSettings,
   operationsRoutes,
   startOperations,
@@ -17,6 +18,7 @@ import { openApiRoute } from '../openapi/openapi-route.js';
 import { createMaskingLogger } from '../pii/masking-logger.js';
 import { paymentRecoveryRoutes } from '../recovery/recovery-routes.js';
 import type { RecoverySettings } from '../recovery/recovery-service.js';
+import { useIdentitySecretEncryptor } from '../storage/tenant-access-repositories.js';
 import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { openServices, ServicesLoader, type StorageOption } from './churn-services.js';
 
@@ -172,7 +174,15 @@ export function createChurnHandler(
     dataDir,
     basePath: router.basePath,
     logger,
-    services: new ServicesLoader(() => openServices({ storage, dataDir })),
+    services: new ServicesLoader(async () => {
+      const services = await openServices({ storage, dataDir });
+      // Identity secrets are encrypted at rest with the operations encryptor
+      // (docs/operations.md, "Encryption at rest"); only the server storage has them.
+      if ((services.storage as { db?: unknown }).db !== undefined) {
+        useIdentitySecretEncryptor(services.storage, await encryptorOf(state));
+      }
+      return services;
+    }),
     platformKey: options.platformKey ?? (process.env.CHURN_PLATFORM_KEY || undefined),
     secret: options.secret ?? (process.env.CHURN_SECRET || undefined),
     payments: options.payments,

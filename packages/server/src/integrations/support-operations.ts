@@ -42,6 +42,7 @@ export interface Operations {
 
 interface OperationsEntry {
   settings: OperationsSettings;
+  encryptor?: Promise<FieldEncryptor>;
   opened?: Promise<Operations>;
   outbox?: IntervalJob;
 }
@@ -55,6 +56,22 @@ function entryOf(state: ChurnHandlerState): OperationsEntry {
     entries.set(state, entry);
   }
   return entry;
+}
+
+/**
+ * The field encryptor of a handler (encryption at rest), resolved once from
+ * `operations.encryptionKey`, `CHURN_ENCRYPTION_KEY` or `<dataDir>/encryption-key`.
+ */
+export function encryptorOf(state: ChurnHandlerState): Promise<FieldEncryptor> {
+  const entry = entryOf(state);
+  entry.encryptor ??= resolveFieldEncryptor({
+    key: entry.settings.encryptionKey ?? process.env.CHURN_ENCRYPTION_KEY,
+    dataDir: state.dataDir,
+  });
+  entry.encryptor.catch(() => {
+    entry.encryptor = undefined;
+  });
+  return entry.encryptor;
 }
 
 /**
@@ -72,10 +89,7 @@ export function operationsOf(state: ChurnHandlerState): Promise<Operations> {
         'Integrations and retention need the server storage (createStorage): a custom StorageV1 has no SQL access.',
       );
     }
-    const encryptor = await resolveFieldEncryptor({
-      key: entry.settings.encryptionKey ?? process.env.CHURN_ENCRYPTION_KEY,
-      dataDir: state.dataDir,
-    });
+    const encryptor = await encryptorOf(state);
     const now = entry.settings.now ?? (() => new Date());
     const integrations = new IntegrationsRuntime({
       db,

@@ -6,6 +6,8 @@ import {
   type TenantRepository,
 } from '@churn/core';
 import { type ColumnType, type Kysely, type Selectable, sql } from 'kysely';
+import type { FieldEncryptor } from '../encryption/field-encryptor.js';
+import { isEncryptedValue } from '../encryption/field-encryptor.js';
 import type { Database, NullableTimestamp, TimestampWithDefault } from './database.js';
 import { mapStorageError } from './map-storage-error.js';
 import { guarded, newId, notFound, toJson } from './storage-helpers.js';
@@ -158,9 +160,59 @@ function toOrigins(value: unknown): string[] {
     : [];
 }
 
-/** The {@link TenantAccessStore} over a Kysely handle of the Churn schema. */
-export function createTenantAccessStore(db: Kysely<Database>): TenantAccessStore {
+/**
+ * The associated data `tenants.identity_secret` is encrypted with: the column and the
+ * tenant id, so a value copied to another tenant does not decrypt.
+ */
+export function identitySecretContext(tenantId: string): string {
+  return `tenants.identity_secret:${tenantId}`;
+}
+
+const storageEncryptors = new WeakMap<object, FieldEncryptor>();
+
+/**
+ * Sets the encryptor of `tenants.identity_secret` for a storage (the handler does it with
+ * its operations encryptor once the storage is open). Without one, identity secrets are
+ * written in plaintext (read as legacy values; `rotateEncryption` encrypts them) and an
+ * encrypted one cannot be read.
+ */
+export function useIdentitySecretEncryptor(storage: StorageV1, encryptor: FieldEncryptor): void {
+  storageEncryptors.set(storage, encryptor);
+}
+
+/** The encryptor set with {@link useIdentitySecretEncryptor}, if any. */
+export function identitySecretEncryptorOf(storage: StorageV1): FieldEncryptor | undefined {
+  return storageEncryptors.get(storage);
+}
+
+/**
+ * The {@link TenantAccessStore} over a Kysely handle of the Churn schema. `encryptor`
+ * (answered on each use, so it can be set after the store is made) encrypts
+ * `tenants.identity_secret` at rest.
+ */
+export function createTenantAccessStore(
+  db: Kysely<Database>,
+  options: { encryptor?: () => FieldEncryptor | undefined } = {},
+): TenantAccessStore {
   const access = db.withTables<TenantAccessTables>();
+  function sealSecret(tenantId: string, secret: string | null): string | null {
+    const encryptor = options.encryptor?.();
+    return secret === null || !encryptor
+      ? secret
+      : encryptor.encrypt(secret, identitySecretContext(tenantId));
+  }
+  function openSecret(tenantId: string, stored: string | null): { identitySecret?: string } {
+    if (!stored) return {};
+    if (!isEncryptedValue(stored)) return { identitySecret: stored };
+    const encryptor = options.encryptor?.();
+    if (!encryptor) {
+      throw new ChurnError(
+        'configuration',
+        'The identity secret of this tenant is encrypted, but no encryption key is available here: open the storage through createChurnHandler (or call useIdentitySecretEncryptor) with the CHURN_ENCRYPTION_KEY it was encrypted with.',
+      );
+    }
+    return { identitySecret: encryptor.decrypt(stored, identitySecretContext(tenantId)) };
+  }
   async function getUsage(options: { tenantId: string; periodStart: Date }): Promise<number> {
     const row = await access
       .selectFrom('usage_counters')
@@ -180,7 +232,7 @@ export function createTenantAccessStore(db: Kysely<Database>): TenantAccessStore
       if (!row) return undefined;
       return {
         allowedOrigins: toOrigins(row.allowed_origins),
-        ...(row.identity_secret ? { identitySecret: row.identity_secret } : {}),
+        ...openSecret(tenantId, row.identity_secret),
       };
     },
     async updateSettings({ tenantId, allowedOrigins, identitySecret }) {
@@ -188,7 +240,9 @@ export function createTenantAccessStore(db: Kysely<Database>): TenantAccessStore
         .updateTable('tenants')
         .set({
           ...(allowedOrigins === undefined ? {} : { allowed_origins: toJson(allowedOrigins) }),
-          ...(identitySecret === undefined ? {} : { identity_secret: identitySecret }),
+          ...(identitySecret === undefined
+            ? {}
+            : { identity_secret: sealSecret(tenantId, identitySecret) }),
           updated_at: sql<Date>`now()`,
         })
         .where('id', '=', tenantId)
@@ -197,7 +251,7 @@ export function createTenantAccessStore(db: Kysely<Database>): TenantAccessStore
       if (!row) throw notFound('tenant', tenantId);
       return {
         allowedOrigins: toOrigins(row.allowed_origins),
-        ...(row.identity_secret ? { identitySecret: row.identity_secret } : {}),
+        ...openSecret(tenantId, row.identity_secret),
       };
     },
     async isOriginAllowedByAnyTenant({ origin }) {
@@ -344,7 +398,9 @@ export function tenantAccessStoreOf(storage: StorageV1): TenantAccessStore {
       `Tenants, API keys and sign-in need the storage of @churn/server (createStorage, createPostgresStorage or createPGliteStorage); the "${storage.provider}" storage given to createChurnHandler has no database handle.`,
     );
   }
-  const store = createTenantAccessStore(db as unknown as Kysely<Database>);
+  const store = createTenantAccessStore(db as unknown as Kysely<Database>, {
+    encryptor: () => storageEncryptors.get(storage),
+  });
   stores.set(storage, store);
   return store;
 }
@@ -373,7 +429,9 @@ export async function tenantAccessTransaction<T>(
         tenants: createTenantRepository(transaction),
         apiKeys: createApiKeyRepository(transaction),
         adminUsers: createAdminUserRepository(transaction),
-        access: createTenantAccessStore(transaction),
+        access: createTenantAccessStore(transaction, {
+          encryptor: () => storageEncryptors.get(storage),
+        }),
       }),
     );
   } catch (error) {
