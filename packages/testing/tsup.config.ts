@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', conformance: 'src/conformance/index.ts', browser: 'src/browser/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    conformance: 'src/conformance/index.ts',
+    browser: 'src/browser/index.ts',
+  },
   format: ['esm'],
   dts: true,
   sourcemap: true,

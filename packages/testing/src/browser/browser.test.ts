@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectAccessible, findAccessibilityViolations, launchChromium } from './index.js';
 
 describe('@churn/testing/browser', () => {
