@@ -13,8 +13,10 @@
  *   node --conditions=source --import tsx bench/retrieval-diagnosis.ts --corpus
  * `--summary` prints only the averaged metrics: use it on a held-out set, whose
  * per-question results must not steer the choice of method. RETRIEVE_OPTIONS takes
- * JSON overrides of `retrieve()` (for example '{"fusionK":20}'). Use `--summary` on
- * eval/validation/, the set kept for validating a method once it is chosen.
+ * JSON overrides of `retrieve()` (for example '{"fusion":"convex"}' or
+ * '{"fusionK":20}'). Use `--summary` on eval/validation/ and eval/validation-2/,
+ * the sets kept for validating a method once it is chosen; per-question output is
+ * for the development sets (eval/, eval/holdout/ with either questions file).
  */
 import type { RetrieveOptions } from '../packages/core/src/rag/retrieval/retrieve.js';
 import {

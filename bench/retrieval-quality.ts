@@ -28,6 +28,8 @@ import { type RetrieveOptions, retrieve } from '../packages/core/src/rag/retriev
 /** An indexed evaluation set: questions, the index, and how a chunk maps to a gold id. */
 export interface QualitySet {
   name: string;
+  /** Where the questions come from. */
+  questionsFile: string;
   tenantId: string;
   index: KnowledgeIndex;
   questions: EvalQuestion[];
@@ -94,6 +96,7 @@ export async function loadEvalSet(docsDir: string, questionsFile: string): Promi
   const index = knowledgeBase.index;
   return {
     name: docsDir,
+    questionsFile,
     tenantId,
     index,
     questions,
@@ -113,6 +116,7 @@ export async function loadCorpusSet(): Promise<QualitySet> {
   await knowledgeBase.index.index({ tenantId: corpusTenantId, chunks });
   return {
     name: 'hand-written corpus',
+    questionsFile: 'retrieval-test-corpus.ts',
     tenantId: corpusTenantId,
     index: knowledgeBase.index,
     questions: corpusQuestions.map(({ question, answer }, position) => ({

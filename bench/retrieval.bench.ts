@@ -2,10 +2,13 @@
  * Retrieval benchmark: the memory vector store (exact at 10k, indexed at 100k, 1536
  * dimensions), the offline embedder, end-to-end hybrid retrieval, and retrieval
  * quality of BM25 alone versus the hybrid pipeline (with vector-only and plain RRF
- * as intermediate stages) on the hand-written corpus, eval/, eval/holdout/ and
- * eval/validation/, with the hybrid-minus-BM25 difference of each metric.
+ * as intermediate stages, and the hybrid with convex score fusion instead of RRF) on
+ * the hand-written corpus, eval/, eval/holdout/ (its own and its paraphrased
+ * questions), eval/validation/ and eval/validation-2/, with the hybrid-minus-BM25
+ * difference of each metric.
  *
- * Run: `pnpm exec tsx bench/retrieval.bench.ts` (about 1 to 2 minutes, ~2.5 GB RSS).
+ * Run: `pnpm exec tsx bench/retrieval.bench.ts` (about 1 to 2 minutes, ~2.5 GB RSS);
+ * `--quality-only` prints the retrieval quality tables alone (a few seconds).
  */
 import os from 'node:os';
 import type { StoredChunk, VectorMetadata } from '../packages/core/src/index.js';
@@ -281,24 +284,28 @@ async function benchPipeline() {
   );
 }
 
-/** BM25 alone against the hybrid pipeline on the four evaluation sets of the repository. */
+/** BM25 alone against the hybrid pipeline on the corpus and the evaluation sets of the repository. */
 async function benchQuality() {
   const sets = [
     await loadCorpusSet(),
     await loadEvalSet('eval/docs', 'eval/questions.jsonl'),
     await loadEvalSet('eval/holdout/docs', 'eval/holdout/questions.jsonl'),
+    await loadEvalSet('eval/holdout/docs', 'eval/holdout/paraphrased-questions.jsonl'),
     await loadEvalSet('eval/validation/docs', 'eval/validation/questions.jsonl'),
+    await loadEvalSet('eval/validation-2/docs', 'eval/validation-2/questions.jsonl'),
   ];
   for (const set of sets) {
     const { figures, pipelineMs } = await measureStages(set);
+    const convex = (await measureStages(set, { fusion: 'convex' })).figures.pipeline;
     console.log(
-      `\n## Retrieval quality on ${set.name} (${set.items} ${set.unit}, ${set.index.lexicalIndex.size(set.tenantId)} chunks, ${set.questions.length} questions; gold ids are ${set.unit})`,
+      `\n## Retrieval quality on ${set.name}, ${set.questionsFile} (${set.items} ${set.unit}, ${set.index.lexicalIndex.size(set.tenantId)} chunks, ${set.questions.length} questions; gold ids are ${set.unit})`,
     );
     console.log(`${'stage'.padEnd(10)}recall@5  recall@10 mrr@10    ndcg@10`);
     for (const stage of qualityStages) {
       const label = stage === 'pipeline' ? 'hybrid' : stage;
       console.log(formatFigures(label, figures[stage]));
     }
+    console.log(formatFigures('convex', convex));
     const metrics = ['recall@5', 'recall@10', 'mrr@10', 'ndcg@10'] as const;
     console.log(
       `${'vs bm25'.padEnd(10)}${metrics
@@ -324,9 +331,11 @@ console.log(
     .join(' / ')} (figures are only comparable on an idle machine)`,
 );
 await benchQuality();
-await benchPipeline();
-await benchVectorStore(10_000, 'Memory vector store, exact');
-await benchVectorStore(100_000, 'Memory vector store, indexed');
+if (!process.argv.includes('--quality-only')) {
+  await benchPipeline();
+  await benchVectorStore(10_000, 'Memory vector store, exact');
+  await benchVectorStore(100_000, 'Memory vector store, indexed');
+}
 console.log(
   `\ntotal: ${((performance.now() - started) / 1000).toFixed(1)} s, load average at the end ${os
     .loadavg()

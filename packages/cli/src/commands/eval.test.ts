@@ -164,3 +164,42 @@ describe('evaluation floor on eval/validation/ (validation set, offline pipeline
     expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5'] - oneGoldDocument - 1e-4);
   });
 });
+
+describe('evaluation floor on eval/validation-2/ (fresh validation set, offline pipeline)', () => {
+  it('keeps retrieval quality above the measured floor, and recall at or above plain BM25', async () => {
+    const { summary, bm25 } = await evaluateSet(
+      'eval/validation-2/docs',
+      'eval/validation-2/questions.jsonl',
+    );
+    expect(summary.questions).toBeGreaterThanOrEqual(50);
+    // Written before any change of method and never tuned on (see docs/rag.md).
+    // Measured: recall@5 0.772, recall@10 0.833, MRR@10 0.619, nDCG@10 0.652,
+    // answer F1 0.089 (BM25 alone: 0.728, 0.833, 0.646, 0.665).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.74);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.8);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.59);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.62);
+    expect(summary.answer_f1).toBeGreaterThanOrEqual(0.07);
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5']);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
+    // Known gap, not closed: MRR@10 and nDCG@10 are below BM25's here (0.619 against
+    // 0.646, 0.652 against 0.665); the target is at or above BM25 (docs/rag.md).
+  });
+});
+
+describe('evaluation floor on eval/holdout/ with freely paraphrased questions (offline pipeline)', () => {
+  it('keeps retrieval quality above the measured floor, and hybrid above plain BM25', async () => {
+    const { summary, bm25 } = await evaluateSet(
+      'eval/holdout/docs',
+      'eval/holdout/paraphrased-questions.jsonl',
+    );
+    expect(summary.questions).toBeGreaterThanOrEqual(30);
+    // A development set (see docs/rag.md). Measured: recall@5 0.617, recall@10 0.817,
+    // MRR@10 0.461, nDCG@10 0.536 (BM25 alone: 0.550, 0.717, 0.441, 0.497).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.58);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.78);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.43);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.5);
+    expectAtOrAboveBm25(summary, bm25);
+  });
+});

@@ -92,6 +92,63 @@ describe('createKnowledgeIndex', () => {
     expect(found / corpusQuestions.length).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('fuses by score with fusion "convex": each stage min-max normalised, then weighted', async () => {
+    const query = 'How can I change the credit card I pay with?';
+    const lexical = createLexicalIndex();
+    lexical.add(corpusTenantId, corpusChunks());
+    const convex = createKnowledgeIndex({
+      embedder,
+      vectorStore: knowledge.vectorStore,
+      lexicalIndex: lexical,
+      fusion: 'convex',
+      vectorWeight: 0,
+    });
+    const results = await convex.retrieve({ tenantId: corpusTenantId, query, topK: 30 });
+    expect(results.map((result) => result.rank)).toEqual(results.map((_, index) => index + 1));
+    // With the vector weight 0 the fused score is BM25's, scaled: best 1, the rest below.
+    const best = lexical.search(corpusTenantId, query, { topK: 30 });
+    const lowest = best.at(-1)!.score;
+    for (const result of results) {
+      const expected =
+        result.lexicalScore > 0 ? (result.lexicalScore - lowest) / (best[0]!.score - lowest) : 0;
+      expect(result.fusedScore).toBeCloseTo(expected, 10);
+    }
+    expect(results.find((result) => result.chunkId === best[0]!.id)!.fusedScore).toBe(1);
+  });
+
+  it('finds the answer in the top 5 for at least 90% of the questions with convex fusion too', async () => {
+    let found = 0;
+    for (const { question, answer } of corpusQuestions) {
+      const results = await knowledge.retrieve({ tenantId: corpusTenantId, query: question });
+      const convex = await createKnowledgeIndex({
+        embedder,
+        vectorStore: knowledge.vectorStore,
+        lexicalIndex: knowledge.lexicalIndex,
+        fusion: 'convex',
+      }).retrieve({ tenantId: corpusTenantId, query: question });
+      expect(results.length).toBe(convex.length);
+      if (convex.some((result) => result.chunkId === answer)) found++;
+    }
+    expect(found / corpusQuestions.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each([
+    [{ fusion: 'sum' }, 'fusion'],
+    [{ fusion: 'convex', vectorWeight: 1.5 }, 'vectorWeight'],
+  ])('rejects the fusion settings %j, naming %s', async (settings, field) => {
+    const index = createKnowledgeIndex({
+      embedder,
+      vectorStore: knowledge.vectorStore,
+      lexicalIndex: knowledge.lexicalIndex,
+      ...(settings as { fusion: 'convex' }),
+    });
+    const error = await index
+      .retrieve({ tenantId: corpusTenantId, query: 'card' })
+      .catch((caught: unknown) => caught);
+    expect(ChurnError.isInstance(error) && error.code).toBe('validation_failed');
+    expect((error as Error).message).toContain(field);
+  });
+
   it('filters by doc type and category, as a string or a list', async () => {
     const webhooks = await knowledge.retrieve({
       tenantId: corpusTenantId,

@@ -22,6 +22,10 @@ export interface KnowledgeIndexSettings {
   topK?: number;
   /** Default candidates per first stage. Default 30. */
   candidates?: number;
+  /** How the first stages are fused: `rrf` (default) or `convex`; see {@link retrieve}. */
+  fusion?: 'rrf' | 'convex';
+  /** Share of the vector stage in convex fusion. Default 0.5. */
+  vectorWeight?: number;
   /** Default `k` of reciprocal rank fusion. Default 60. */
   fusionK?: number;
 }
@@ -231,6 +235,8 @@ export function createKnowledgeIndex(settings: KnowledgeIndexSettings): Knowledg
         reranker: settings.reranker,
         topK: options.topK ?? settings.topK,
         candidates: options.candidates ?? settings.candidates,
+        fusion: settings.fusion,
+        vectorWeight: settings.vectorWeight,
         fusionK: settings.fusionK,
       });
     },

@@ -33,7 +33,16 @@ export interface RetrieveOptions {
   topK?: number;
   /** Chunks taken from each first stage and re-ranked. Default 30. */
   candidates?: number;
-  /** The `k` of reciprocal rank fusion. Default 60. */
+  /**
+   * How the two first stages are fused. `rrf` (default): reciprocal rank fusion of
+   * their ranks. `convex`: `vectorWeight * v + (1 - vectorWeight) * b`, where `v`
+   * and `b` are the cosine and BM25 scores min-max normalised over each stage's
+   * own candidates (its best 1, its last 0, a chunk it did not return 0).
+   */
+  fusion?: 'rrf' | 'convex';
+  /** Share of the vector stage in convex fusion, in [0, 1]; BM25 has the rest. Default 0.5. */
+  vectorWeight?: number;
+  /** The `k` of reciprocal rank fusion (`fusion: 'rrf'`). Default 60. */
   fusionK?: number;
   abortSignal?: AbortSignal;
 }
@@ -46,6 +55,8 @@ const optionsSchema = z.object({
     .refine((query) => query.trim().length > 0, 'must contain at least one word'),
   topK: z.number().int().min(1).max(100).optional(),
   candidates: z.number().int().min(1).max(1_000).optional(),
+  fusion: z.enum(['rrf', 'convex']).optional(),
+  vectorWeight: z.number().min(0).max(1).optional(),
   fusionK: z.number().min(0).optional(),
   filter: z
     .object({
@@ -56,6 +67,20 @@ const optionsSchema = z.object({
 });
 
 const defaultReranker: RerankerV1 = createOfflineReranker();
+
+/**
+ * Min-max scaling over one stage's candidates: its best match 1, its last 0 (all
+ * 1 when they tie). A chunk the stage did not return counts 0, like its last.
+ */
+function minMaxScaler(matches: readonly { score: number }[]): (score: number) => number {
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = Number.NEGATIVE_INFINITY;
+  for (const { score } of matches) {
+    lowest = Math.min(lowest, score);
+    highest = Math.max(highest, score);
+  }
+  return (score) => (highest > lowest ? (score - lowest) / (highest - lowest) : 1);
+}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
@@ -75,7 +100,9 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  *    take `candidates` hits and the same doc-type/category filter.
  * 2. Reciprocal rank fusion: `fused = sum over rankings of 1 / (fusionK + rank)`,
  *    `fusionK` 60. It needs no score calibration between cosine and BM25, and a
- *    chunk both stages agree on rises to the top.
+ *    chunk both stages agree on rises to the top. With `fusion: 'convex'` the
+ *    scores are fused instead (min-max normalised per stage, then weighted), which
+ *    keeps a stage's margins: a chunk one stage alone ranks far ahead can win.
  * 3. The best `candidates` fused chunks are re-ranked (the offline re-ranker by
  *    default), given their fused score as a prior, min-max normalised over the
  *    shortlist (the best fused candidate 1, the last 0), so the first stages'
@@ -93,6 +120,8 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
     options;
   const topK = options.topK ?? 5;
   const candidates = Math.max(options.candidates ?? 30, topK);
+  const fusion = options.fusion ?? 'rrf';
+  const vectorWeight = options.vectorWeight ?? 0.5;
   const fusionK = options.fusionK ?? 60;
   const reranker = options.reranker ?? defaultReranker;
   const filter = options.filter;
@@ -140,16 +169,31 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
     }
     return candidate;
   };
-  vectorMatches.forEach((match, index) => {
-    const candidate = entry(match.id);
-    candidate.similarityScore = match.score;
-    candidate.fusedScore += 1 / (fusionK + index + 1);
-  });
-  lexicalMatches.forEach((match, index) => {
-    const candidate = entry(match.id);
-    candidate.lexicalScore = match.score;
-    candidate.fusedScore += 1 / (fusionK + index + 1);
-  });
+  if (fusion === 'rrf') {
+    vectorMatches.forEach((match, index) => {
+      const candidate = entry(match.id);
+      candidate.similarityScore = match.score;
+      candidate.fusedScore += 1 / (fusionK + index + 1);
+    });
+    lexicalMatches.forEach((match, index) => {
+      const candidate = entry(match.id);
+      candidate.lexicalScore = match.score;
+      candidate.fusedScore += 1 / (fusionK + index + 1);
+    });
+  } else {
+    const vectorScore = minMaxScaler(vectorMatches);
+    const lexicalScore = minMaxScaler(lexicalMatches);
+    for (const match of vectorMatches) {
+      const candidate = entry(match.id);
+      candidate.similarityScore = match.score;
+      candidate.fusedScore += vectorWeight * vectorScore(match.score);
+    }
+    for (const match of lexicalMatches) {
+      const candidate = entry(match.id);
+      candidate.lexicalScore = match.score;
+      candidate.fusedScore += (1 - vectorWeight) * lexicalScore(match.score);
+    }
+  }
   const shortlist = [...fused.values()]
     .sort((left, right) => right.fusedScore - left.fusedScore || (left.id < right.id ? -1 : 1))
     .slice(0, candidates);

@@ -14,7 +14,7 @@ export interface RetrievedChunk {
   similarityScore: number;
   /** BM25 score of the chunk for the question; 0 when only vector search found it. */
   lexicalScore: number;
-  /** Reciprocal-rank-fusion score of the lexical and vector rankings. */
+  /** Fused first-stage score: reciprocal rank fusion of the two rankings, or their convex score combination (`fusion`). */
   fusedScore: number;
   /** Re-ranker score in [0, 1]. */
   rerankScore: number;
