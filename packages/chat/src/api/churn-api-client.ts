@@ -84,6 +84,11 @@ export interface SandboxCard {
 export interface PaymentConfirmation {
   status: 'succeeded' | 'processing' | 'failed';
   message?: string;
+  /**
+   * After a decline in Stripe mode, when the server made a new SetupIntent for the next card:
+   * the Payment Element is mounted again with this client secret.
+   */
+  payment?: { clientSecret: string; publishableKey?: string };
 }
 
 /** Thumbs and an optional comment on an assistant message. */
@@ -271,9 +276,15 @@ export class ChurnApiClient {
   #confirmation(body: unknown): PaymentConfirmation {
     const record = asRecord(body);
     const status = record.status;
+    const payment = asRecord(record.payment);
+    const clientSecret = asString(payment.clientSecret);
+    const publishableKey = asString(payment.publishableKey);
     return {
       status: status === 'processing' || status === 'failed' ? status : 'succeeded',
       message: asString(record.message),
+      ...(clientSecret
+        ? { payment: { clientSecret, ...(publishableKey ? { publishableKey } : {}) } }
+        : {}),
     };
   }
 

@@ -163,6 +163,87 @@ describe('<churn-chat> card step', () => {
     );
   });
 
+  it('stripe: a card refused at charging remounts the Payment Element with the new SetupIntent', async () => {
+    // Stripe.js loads once per page: the fake keeps the state object it found, so reset it in place.
+    const existing = (window as unknown as { __fakeStripe?: FakeStripeState }).__fakeStripe;
+    if (existing) {
+      Object.assign(existing, { calls: [], confirmCalls: [], nextResults: [] });
+      delete existing.elementsOptions;
+      delete existing.mountedIn;
+    } else {
+      (window as unknown as { __fakeStripe: FakeStripeState }).__fakeStripe = {
+        calls: [],
+        confirmCalls: [],
+        nextResults: [],
+      };
+    }
+    const mounted = await mountChurnChat({ 'stripe-js-url': '/test/fixtures/fake-stripe.js' });
+    const { element, server, $ } = mounted;
+    server.answers.push({
+      chunks: answerChunks('Please enter a new card.', {
+        payment: {
+          step: 'payment-requested',
+          mode: 'stripe',
+          clientSecret: 'seti_first_secret_1',
+          publishableKey: 'pk_test_stripe',
+        },
+      }),
+    });
+    element.open();
+    await element.updateComplete;
+    await typeAndSend(mounted, 'update card');
+    await waitFor(() => fakeStripe().mountedIn, 'Payment Element mounted');
+    assertEqual(fakeStripe().elementsOptions?.clientSecret, 'seti_first_secret_1');
+    const firstContainer = fakeStripe().mountedIn as HTMLElement;
+
+    // Stripe.js saved the card; the server's charge was declined and it made a new SetupIntent.
+    server.routes.set(
+      'POST /api/conversations/conv_1/payment/confirm',
+      () =>
+        new Response(
+          JSON.stringify({
+            status: 'failed',
+            message: 'Your bank declined the card. Try another card or contact your bank.',
+            payment: {
+              step: 'payment-requested',
+              mode: 'stripe',
+              clientSecret: 'seti_second_secret_2',
+              publishableKey: 'pk_test_stripe',
+            },
+          }),
+          { headers: { 'content-type': 'application/json' } },
+        ),
+    );
+    fakeStripe().nextResults.push({ setupIntent: { id: 'seti_first', status: 'succeeded' } });
+    const save = await waitFor(() => {
+      const button = $<HTMLButtonElement>('.stripe-form .primary-button');
+      return button && !button.disabled ? button : undefined;
+    }, 'save enabled');
+    save.click();
+    await waitFor(() => $('.payment-error'), 'decline shown');
+    assertIncludes($('.payment-error')?.textContent, 'Your bank declined the card.');
+    await waitFor(
+      () => fakeStripe().elementsOptions?.clientSecret === 'seti_second_secret_2',
+      'mounted again with the new client secret',
+    );
+    assert(!firstContainer.isConnected, 'the old Payment Element is gone');
+    assertEqual(element.querySelectorAll('[data-churn-payment]').length, 1);
+    await assertAccessible();
+
+    server.routes.delete('POST /api/conversations/conv_1/payment/confirm');
+    fakeStripe().nextResults.push({ setupIntent: { id: 'seti_second', status: 'succeeded' } });
+    const updated = nextEvent<ChurnPaymentUpdatedEvent>(element, 'churn-payment-updated');
+    const again = await waitFor(() => {
+      const button = $<HTMLButtonElement>('.stripe-form .primary-button');
+      return button && !button.disabled ? button : undefined;
+    }, 'save enabled again');
+    again.click();
+    await updated;
+    assertEqual(server.requestsTo('/api/conversations/conv_1/payment/confirm').at(-1)?.body, {
+      setupIntentId: 'seti_second',
+    });
+  });
+
   it('stripe: a Stripe.js that cannot load gives churn-error and a friendly message', async () => {
     delete (window as unknown as { Stripe?: unknown }).Stripe;
     const mounted = await mountChurnChat({ 'stripe-js-url': '/test/fixtures/missing-stripe.js' });

@@ -16,8 +16,7 @@ import {
   type PaymentModule,
 } from '../lazy/load-lazy-modules.js';
 import { safeImageUrl, safeUrl } from '../markdown/safe-url.js';
-import type { CardErrors } from '../payment/render-payment-form.js';
-import type { StripePaymentSession } from '../payment/stripe-payment.js';
+import type { CardStep } from '../payment/card-step.js';
 import {
   type ChatMessage,
   ChurnChatController,
@@ -38,13 +37,6 @@ export type ChurnChatPersistence = 'session' | 'local' | 'none';
 interface FeedbackDraft {
   commentOpen: boolean;
   sent: boolean;
-}
-
-interface StripeMount {
-  container: HTMLElement;
-  session?: StripePaymentSession;
-  loading: boolean;
-  error?: string;
 }
 
 const icons = {
@@ -235,9 +227,7 @@ export class ChurnChat extends LitElement {
   #translations: Readonly<Record<string, ChurnChatStrings>> | undefined;
   #translationsLoading = false;
   readonly #feedback = new Map<string, FeedbackDraft>();
-  readonly #stripeMounts = new Map<string, StripeMount>();
-  readonly #cardErrors = new Map<string, CardErrors>();
-  #payment: PaymentModule | undefined;
+  #cardStep: CardStep | undefined;
   #paymentLoading = false;
   #restoreFocusToLauncher = false;
   #focusComposer = false;
@@ -332,11 +322,7 @@ export class ChurnChat extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const mount of this.#stripeMounts.values()) {
-      mount.session?.destroy();
-      mount.container.remove();
-    }
-    this.#stripeMounts.clear();
+    this.#cardStep?.dispose();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -357,7 +343,7 @@ export class ChurnChat extends LitElement {
     if (!this.#markdown && messages.some((message) => message.role === 'assistant')) {
       this.#loadMarkdown();
     }
-    if (!this.#payment && messages.some((message) => message.payment)) this.#loadPayment();
+    if (!this.#cardStep && messages.some((message) => message.payment)) this.#loadPayment();
   }
 
   #loadPayment(): void {
@@ -365,7 +351,7 @@ export class ChurnChat extends LitElement {
     this.#paymentLoading = true;
     loadPaymentModule().then(
       (module) => {
-        this.#payment = module;
+        this.#cardStep = new module.CardStep(this.#cardStepHost());
         this.#adoptStyles(module.paymentStyles);
         this.requestUpdate();
       },
@@ -376,6 +362,26 @@ export class ChurnChat extends LitElement {
         );
       },
     );
+  }
+  #cardStepHost(): ConstructorParameters<PaymentModule['CardStep']>[0] {
+    return {
+      element: this,
+      templating: { html, nothing },
+      chat: () => this.#binding.chat,
+      strings: () => this.#strings(),
+      language: () => this.#language(),
+      stripeJsUrl: () => this.stripeJsUrl,
+      nonce: () => this.nonce || undefined,
+      primaryColor: () => this.#binding.chat?.state.config?.colors?.primary,
+      announce: (text) => {
+        this.announcement = text;
+      },
+      reportError: (message, cause) =>
+        this.#emitError(new ChurnChatError('payment', message, { cause })),
+      requestUpdate: () => this.requestUpdate(),
+      updated: () => this.updateComplete,
+      root: () => this.renderRoot,
+    };
   }
 
   #createChat(): void {
@@ -534,7 +540,7 @@ export class ChurnChat extends LitElement {
     }
     this.#applyBranding();
     this.#scrollToEnd();
-    this.#syncStripeMounts();
+    this.#cardStep?.sync(this.#binding.chat?.state.messages ?? []);
   }
 
   /** The tenant's colours, as private custom properties (CSSOM: fine under a strict CSP). */
@@ -764,7 +770,12 @@ export class ChurnChat extends LitElement {
           ? html`<p class="note">${message.identityRequired || strings.identityRequired}</p>`
           : nothing
       }
-      ${message.payment ? this.#renderPayment(message, strings) : nothing}
+      ${
+        message.payment
+          ? (this.#cardStep?.render(message, strings) ??
+            html`<p class="note" role="status">${strings.paymentLoading}</p>`)
+          : nothing
+      }
       ${
         message.escalationSuggested && !escalated && message.state === 'done'
           ? html`<div class="prompt" part="escalation-prompt">
@@ -874,181 +885,6 @@ export class ChurnChat extends LitElement {
             }`
       }
     </div>`;
-  }
-
-  #renderPayment(message: ChatMessage, strings: ChurnChatStrings): TemplateResult {
-    const payment = message.payment;
-    if (!payment) return html``;
-    const titleId = `payment-title-${message.id}`;
-    const body = (): TemplateResult | typeof nothing => {
-      switch (payment.status) {
-        case 'succeeded':
-          return html`<p class="success" role="status">✓ ${strings.paymentSucceeded}</p>`;
-        case 'expired':
-          return html`<p class="note">${strings.paymentExpired}</p>`;
-        default:
-          return payment.mode === 'sandbox'
-            ? this.#renderSandboxForm(message, strings)
-            : this.#renderStripeForm(message, strings);
-      }
-    };
-    const declined =
-      payment.status === 'declined' || payment.status === 'failed'
-        ? html`<p class="payment-error" role="alert">
-            ${
-              payment.message ||
-              (payment.status === 'declined' ? strings.paymentDeclined : strings.paymentFailed)
-            }
-          </p>`
-        : nothing;
-    return html`<section class="payment" part="payment" aria-labelledby=${titleId}>
-      <p class="payment-title" id=${titleId}>${strings.paymentTitle}</p>
-      ${
-        payment.mode === 'sandbox' ? html`<p class="demo-badge">${strings.demoNotice}</p>` : nothing
-      }
-      ${declined} ${body()}
-    </section>`;
-  }
-
-  #renderSandboxForm(message: ChatMessage, strings: ChurnChatStrings): TemplateResult {
-    const payment = this.#payment;
-    if (!payment) return html`<p class="note" role="status">${strings.paymentLoading}</p>`;
-    return payment.renderSandboxForm(
-      {
-        messageId: message.id,
-        strings,
-        processing: message.payment?.status === 'processing',
-        errors: this.#cardErrors.get(message.id) ?? {},
-        onSubmit: (event) => this.#onSandboxSubmit(event, message.id),
-      },
-      { html, nothing },
-    );
-  }
-
-  #renderStripeForm(message: ChatMessage, strings: ChurnChatStrings): TemplateResult {
-    const payment = this.#payment;
-    const mount = this.#stripeMounts.get(message.id);
-    if (!payment) return html`<p class="note" role="status">${strings.paymentLoading}</p>`;
-    return payment.renderStripeForm(
-      {
-        messageId: message.id,
-        strings,
-        processing: message.payment?.status === 'processing',
-        loading: mount?.loading ?? true,
-        failed: Boolean(mount?.error),
-        ready: Boolean(mount?.session),
-        onConfirm: () => void this.#confirmStripe(message.id),
-      },
-      { html, nothing },
-    );
-  }
-
-  #onSandboxSubmit(event: SubmitEvent, messageId: string): void {
-    event.preventDefault();
-    const payment = this.#payment;
-    if (!payment) return;
-    const strings = this.#strings();
-    const result = payment.readSandboxCard(event.currentTarget as HTMLFormElement, strings);
-    this.#cardErrors.set(messageId, result.errors ?? {});
-    this.requestUpdate();
-    if (!result.card) {
-      void this.updateComplete.then(() => {
-        this.renderRoot
-          .querySelector<HTMLInputElement>('.card-form [aria-invalid="true"]')
-          ?.focus();
-      });
-      return;
-    }
-    void this.#binding.chat?.confirmSandboxPayment(messageId, result.card).then((ok) => {
-      if (!ok) this.announcement = strings.paymentDeclined;
-    });
-  }
-
-  /** Mounts the Stripe Payment Element for every card step that waits for one. */
-  #syncStripeMounts(): void {
-    const messages = this.#binding.chat?.state.messages ?? [];
-    const wanted = new Set<string>();
-    if (!this.#payment) return;
-    for (const message of messages) {
-      const payment = message.payment;
-      if (
-        payment?.mode !== 'stripe' ||
-        !['requested', 'processing', 'declined', 'failed'].includes(payment.status)
-      ) {
-        continue;
-      }
-      wanted.add(message.id);
-      if (this.#stripeMounts.has(message.id)) continue;
-      if (!payment.clientSecret || !payment.publishableKey) {
-        this.#binding.chat?.declinePayment(message.id, this.#strings().paymentExpired);
-        continue;
-      }
-      this.#mountStripe(message.id, payment.clientSecret, payment.publishableKey);
-    }
-    for (const [id, mount] of this.#stripeMounts) {
-      if (wanted.has(id)) continue;
-      mount.session?.destroy();
-      mount.container.remove();
-      this.#stripeMounts.delete(id);
-    }
-  }
-
-  #mountStripe(messageId: string, clientSecret: string, publishableKey: string): void {
-    // Light DOM: Stripe's iframe cannot be mounted inside a shadow root.
-    const container = document.createElement('div');
-    container.slot = `payment-${messageId}`;
-    container.dataset.churnPayment = messageId;
-    container.style.display = 'block';
-    container.style.minHeight = '40px';
-    this.append(container);
-    const mount: StripeMount = { container, loading: true };
-    this.#stripeMounts.set(messageId, mount);
-    const primary = this.#binding.chat?.state.config?.colors?.primary;
-    const module = this.#payment;
-    if (!module) return;
-    module
-      .mountStripePayment({
-        stripeJsUrl: this.stripeJsUrl || module.defaultStripeJsUrl,
-        ...(this.nonce ? { nonce: this.nonce } : {}),
-        publishableKey,
-        clientSecret,
-        container,
-        locale: this.#language().split('-')[0] ?? 'auto',
-        ...(primary ? { appearance: { variables: { colorPrimary: primary } } } : {}),
-      })
-      .then(
-        (session) => {
-          mount.session = session;
-          mount.loading = false;
-          this.requestUpdate();
-        },
-        (error: unknown) => {
-          mount.loading = false;
-          mount.error = error instanceof Error ? error.message : String(error);
-          this.#emitError(new ChurnChatError('payment', mount.error, { cause: error }));
-          this.requestUpdate();
-        },
-      );
-  }
-
-  async #confirmStripe(messageId: string): Promise<void> {
-    const chat = this.#binding.chat;
-    const session = this.#stripeMounts.get(messageId)?.session;
-    if (!chat || !session) return;
-    chat.beginPayment(messageId);
-    const result = await session.confirm();
-    if (result.status === 'succeeded') {
-      await chat.confirmStripePayment(messageId, result.setupIntentId);
-      return;
-    }
-    const strings = this.#strings();
-    if (result.status === 'declined') {
-      chat.declinePayment(messageId, result.message || strings.paymentDeclined);
-    } else {
-      chat.declinePayment(messageId, strings.paymentFailed);
-      this.#emitError(new ChurnChatError('payment', result.message || strings.paymentFailed));
-    }
-    this.announcement = strings.paymentDeclined;
   }
 
   #onSubmit = (event: SubmitEvent): void => {

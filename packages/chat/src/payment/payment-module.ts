@@ -2,6 +2,7 @@
  * The card step, one lazily loaded chunk: the Stripe.js loader and Payment Element, the
  * sandbox demo form and its checks. Loaded only when a `data-payment` part arrives.
  */
+export { CardStep, type CardStepHost } from './card-step.js';
 export { isValidCvc, normaliseCardNumber, parseExpiry, passesLuhn } from './card-validation.js';
 export {
   type CardErrors,

@@ -1,6 +1,7 @@
 import type {
   ChurnApiClient,
   MessageFeedback,
+  PaymentConfirmation,
   SandboxCard,
   StoredMessage,
   WidgetConfig,
@@ -479,7 +480,7 @@ export class ChurnChatController {
 
   async #confirm(
     messageId: string,
-    call: (conversationId: string) => Promise<{ status: string; message?: string }>,
+    call: (conversationId: string) => Promise<PaymentConfirmation>,
   ): Promise<boolean> {
     const conversationId = this.#state.conversationId;
     const payment = this.#find(messageId)?.payment;
@@ -489,6 +490,8 @@ export class ChurnChatController {
       const result = await call(conversationId);
       if (result.status === 'failed') {
         this.declinePayment(messageId, result.message ?? '');
+        // A card saved but refused at charging: the next card needs a new SetupIntent.
+        if (result.payment) this.#updatePayment(messageId, result.payment);
         return false;
       }
       this.#updatePayment(messageId, { status: 'succeeded', message: undefined });

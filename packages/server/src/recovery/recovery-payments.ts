@@ -42,6 +42,13 @@ export interface PaymentRequestData {
   [key: string]: unknown;
 }
 
+/**
+ * How long a `payment-processing` claim protects a card update in progress: longer than the
+ * provider calls of one confirmation can take with their retries and timeouts. An older claim
+ * belongs to a process that died, and a new confirmation takes it over.
+ */
+export const staleProcessingClaimMs = 10 * 60_000;
+
 /** What the confirm routes answer (the widget's `PaymentConfirmation`). */
 export interface PaymentConfirmationBody {
   status: 'succeeded' | 'processing' | 'failed';
@@ -204,7 +211,7 @@ export async function confirmRecoveryPayment(
   const clock = service.clock;
   const attempts = service.settings.providerAttempts ?? 3;
   const memory = service.memoryFor(conversation.tenantId);
-  let session: ChatSessionState = sessionOf(conversation);
+  let session: ChatSessionState = sessionOf(conversation, clock(), service.settings.linkTtlSeconds);
   const swept = enforceSessionBudget(session, clock);
   if (swept !== session) {
     await saveSession(storage, conversation, swept);
@@ -217,7 +224,13 @@ export async function confirmRecoveryPayment(
   if (session.status === 'completed' && session.outcome === 'payment-updated') {
     return { status: 'succeeded' };
   }
-  if (session.status !== 'payment-requested') {
+  // A claim older than any live attempt can last was left by a process that died mid-payment
+  // (killed after the provider charged, before the answer was stored): the customer's retry
+  // takes it over. Paying again reuses the idempotency key, so nothing is charged twice.
+  const abandonedClaim =
+    session.status === 'payment-processing' &&
+    clock().getTime() - session.startTime.getTime() > staleProcessingClaimMs;
+  if (session.status !== 'payment-requested' && !abandonedClaim) {
     throw new HttpError(
       409,
       'conflict',
@@ -262,8 +275,19 @@ export async function confirmRecoveryPayment(
     await provider.confirmSetupIntent({ setupIntentId, card: submission.card });
   }
 
-  session = transitionChatSession(session, 'payment-submitted', clock);
-  let current = await saveSession(storage, conversation, session);
+  // A card submitted is the customer's activity: the budget of silence starts again.
+  const submittedAt = clock();
+  session = transitionChatSession(
+    { ...session, startTime: submittedAt },
+    'payment-submitted',
+    clock,
+  );
+  let current = await saveSession(
+    storage,
+    conversation,
+    session,
+    withRecoveryState(conversation, { ...loaded.state, lastActivityAt: submittedAt }),
+  );
 
   const declined = async (failure: PaymentFailure, rotate: boolean) => {
     session = transitionChatSession(session, 'payment-failed', clock);

@@ -10,6 +10,7 @@ import type {
   RecoveryFacts,
   StorageV1Repositories,
 } from '@churn/core';
+import { SESSION_BUDGET_SECONDS } from '@churn/core';
 
 /**
  * What the recovery flow keeps in a customer's `metadata.paymentRisk`: the facts
@@ -35,6 +36,11 @@ export interface StoredRecoveryState {
   turns: number;
   /** When the customer first wrote. */
   engagedAt?: Date;
+  /**
+   * The customer's last activity in this session (a message, a card submitted): the
+   * 180-second budget counts silence from here.
+   */
+  lastActivityAt?: Date;
   /** The facts snapshot at the start: what the greeting said. */
   category: 'failed-payment' | 'expiring-card';
   amountDue?: number;
@@ -58,6 +64,7 @@ const dateKeys = new Set([
   'statusChangedAt',
   'failedAt',
   'engagedAt',
+  'lastActivityAt',
 ]);
 
 function toJsonValue(value: unknown): JsonValue | undefined {
@@ -175,13 +182,48 @@ export function customerChangesOf(
   };
 }
 
-/** The chat-session state machine's view of a recovery conversation. */
-export function sessionOf(conversation: ConversationRecord): ChatSessionState {
+/** How long a session the customer has not answered yet waits: the signed link's lifetime. */
+export const defaultRecoveryWaitSeconds = 7 * 24 * 60 * 60;
+
+/**
+ * Where a session's 180-second budget starts counting. The budget is for silence (the issue:
+ * "silence (abandoned at 180 seconds unless payment is processing)"), so it runs from the
+ * customer's last activity in the session: their last message or card submission. A session
+ * the customer has not answered yet is not silent, it is waiting for them (an operator may
+ * start it hours before they open the widget or the emailed link): it waits as long as its
+ * signed link lives (`waitSeconds`), then counts as abandoned. Never after `now`, so a
+ * session ended now never ends in the future.
+ */
+export function budgetStartOf(
+  conversation: ConversationRecord,
+  now: Date,
+  waitSeconds = defaultRecoveryWaitSeconds,
+): Date {
+  const state = recoveryStateOf(conversation);
+  const started = conversation.startedAt.getTime();
+  const activity = state.lastActivityAt ?? state.engagedAt;
+  const from = activity
+    ? activity.getTime()
+    : started + Math.max(0, waitSeconds - SESSION_BUDGET_SECONDS) * 1000;
+  return new Date(Math.max(started, Math.min(from, now.getTime())));
+}
+
+/**
+ * The chat-session state machine's view of a recovery conversation. Its `startTime` is where
+ * the budget counts from ({@link budgetStartOf}), not the stored start of the session:
+ * `saveSession` stores the status, outcome and end, and storage derives the resolution time
+ * from the conversation's own `startedAt` and `endedAt`.
+ */
+export function sessionOf(
+  conversation: ConversationRecord,
+  now: Date,
+  waitSeconds?: number,
+): ChatSessionState {
   const recovery = conversation.recovery;
   return {
     status: recovery?.status ?? 'initiated',
     outcome: recovery?.outcome,
-    startTime: conversation.startedAt,
+    startTime: budgetStartOf(conversation, now, waitSeconds),
     endTime: conversation.endedAt,
     resolutionTime: recovery?.resolutionTime,
     paymentAttempted: recovery?.paymentAttempted ?? false,

@@ -233,6 +233,99 @@ export function describeSandboxRecovery(name: string, openStorage: () => Promise
       expect((await storedCustomer('cust_eve'))!.accountStatus).toBe('at-risk');
     });
 
+    it('answers "what happened?" from the session facts (card, amount, date), not from the docs', async () => {
+      await createAtRiskCustomer(storage, tenant, { id: 'cust_hal', name: 'Hal Foster' });
+      const started = await client.startInterventions(['cust_hal']);
+      const conversationId = (started.body.interventions as { conversationId: string }[])[0]!
+        .conversationId;
+      for (const question of [
+        'What happened?',
+        'Why was my payment declined?',
+        'How much do I owe?',
+      ]) {
+        const reply = await client.send(conversationId, 'cust_hal', question);
+        expect(reply.status).toBe(200);
+        expect(reply.text).toContain('Visa ending 4242');
+        expect(reply.text).toContain('$49.00');
+        expect(reply.text).toContain('November 3');
+        expect(
+          reply.chunks.some(
+            ({ chunk }) => typeof chunk !== 'string' && chunk.type === 'source-url',
+          ),
+        ).toBe(false);
+        expect(paymentParts(reply.chunks)).toEqual([]);
+      }
+      // After a decline, the answer also says what the bank said about the last card.
+      const card = await client.send(conversationId, 'cust_hal', 'ok, update it');
+      expect(paymentParts(card.chunks)).toHaveLength(1);
+      await client.sandboxConfirm(conversationId, 'cust_hal', '4000000000000002');
+      const after = await client.send(conversationId, 'cust_hal', 'what happened?');
+      expect(after.text).toContain('Visa ending 4242');
+      expect(after.text).toMatch(/bank declined the card/i);
+    });
+
+    it("counts the 180 s budget from the customer's last activity, and waits for a customer who has not answered yet", async () => {
+      await createAtRiskCustomer(storage, tenant, { id: 'cust_ivy', name: 'Ivy Baker' });
+      const started = await client.startInterventions(['cust_ivy']);
+      const conversationId = (started.body.interventions as { conversationId: string }[])[0]!
+        .conversationId;
+      // The operator started it; the customer opens the site an hour later: still pending.
+      time.advance(60 * 60_000);
+      expect(((await client.pending('cust_ivy')).body.conversation as { id: string }).id).toBe(
+        conversationId,
+      );
+      // Each message restarts the 180 s of silence: 5 minutes of conversation in all.
+      await client.send(conversationId, 'cust_ivy', 'what happened?');
+      time.advance(150_000);
+      await client.send(conversationId, 'cust_ivy', 'how much do I owe?');
+      time.advance(150_000);
+      const form = await client.send(conversationId, 'cust_ivy', 'ok, let us fix it');
+      expect(paymentParts(form.chunks)).toHaveLength(1);
+      time.advance(150_000);
+      // A card submitted is activity too (declined: the form stays open).
+      const declined = await client.sandboxConfirm(conversationId, 'cust_ivy', '4000000000000002');
+      expect(declined.body).toMatchObject({ status: 'failed' });
+      time.advance(180_000);
+      expect((await storedConversation(conversationId))!.recovery!.status).toBe(
+        'payment-requested',
+      );
+      const paid = await client.sandboxConfirm(conversationId, 'cust_ivy', '4242424242424242');
+      expect(paid.body).toEqual({ status: 'succeeded' });
+
+      // Silence after the last activity ends it: 180 s is within, 180.001 s is not.
+      await createAtRiskCustomer(storage, tenant, { id: 'cust_jo', name: 'Jo March' });
+      const second = (
+        (await client.startInterventions(['cust_jo'])).body.interventions as {
+          conversationId: string;
+        }[]
+      )[0]!.conversationId;
+      time.advance(10 * 60_000);
+      await client.send(second, 'cust_jo', 'what happened?');
+      time.advance(180_000);
+      expect((await client.pending('cust_jo')).body.conversation).not.toBeNull();
+      time.advance(1);
+      expect((await client.pending('cust_jo')).body.conversation).toBeNull();
+      expect((await storedConversation(second))!.recovery).toMatchObject({
+        status: 'abandoned',
+        outcome: 'abandoned',
+      });
+
+      // A session nobody answered waits as long as its signed link lives (7 days), no longer.
+      await createAtRiskCustomer(storage, tenant, { id: 'cust_kim', name: 'Kim Gordon' });
+      const third = (
+        (await client.startInterventions(['cust_kim'])).body.interventions as {
+          conversationId: string;
+        }[]
+      )[0]!.conversationId;
+      time.advance(7 * 24 * 60 * 60_000);
+      expect(((await client.pending('cust_kim')).body.conversation as { id: string }).id).toBe(
+        third,
+      );
+      time.advance(1);
+      expect((await client.pending('cust_kim')).body.conversation).toBeNull();
+      expect((await storedConversation(third))!.recovery!.status).toBe('abandoned');
+    });
+
     it('refuses the card step to anonymous visitors and to other customers', async () => {
       const conversationId = await untilCardForm('cust_fay', 'Fay Wray');
       const other = await client.sandboxConfirm(conversationId, 'cust_ada', '4242424242424242');

@@ -8,6 +8,7 @@ import {
   openChatSessionStatuses,
   type StorageV1,
 } from '@churn/core';
+import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { recordMetric } from '../analytics/record-metric.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import {
@@ -123,6 +124,11 @@ export async function startRecoverySession(
     });
     return created;
   });
+  publishConsoleEvent(storage, {
+    type: 'conversation.created',
+    tenantId,
+    data: { conversationId: conversation.id, kind: 'recovery', customerId: customer.id },
+  });
   await recordMetric(storage, {
     tenantId,
     id: `intervention-${conversation.id}`,
@@ -136,7 +142,8 @@ export async function startRecoverySession(
 
 /**
  * Applies the 180-second budget to one recovery conversation and saves the result when it
- * changed (an open session past its budget, unless its payment is processing, is abandoned).
+ * changed: an open session silent for more than 180 s since the customer's last activity,
+ * unless its payment is processing, is abandoned (see `budgetStartOf`).
  */
 export async function sweepRecoverySession(
   storage: StorageV1,
@@ -144,7 +151,7 @@ export async function sweepRecoverySession(
   conversation: ConversationRecord,
 ): Promise<ConversationRecord> {
   if (conversation.purpose !== 'recovery' || !conversation.recovery) return conversation;
-  const session = sessionOf(conversation);
+  const session = sessionOf(conversation, service.clock(), service.settings.linkTtlSeconds);
   const next = enforceSessionBudget(session, service.clock);
   if (next === session) return conversation;
   return saveSession(storage, conversation, next);

@@ -15,6 +15,7 @@ import { uiMessageStreamDone } from '../chat/ui-message-chunk.js';
 import { UIMessageStreamEncoder } from '../chat/ui-message-stream-encoder.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
+import { answerFromSessionFacts, isSessionFactsQuestion } from './recovery-facts-answer.js';
 import { createPaymentRequest } from './recovery-payments.js';
 import {
   recoveryFactsOf,
@@ -95,7 +96,13 @@ export async function startRecoveryTurn(
         input.clientMessageId === undefined ? {} : { clientMessageId: input.clientMessageId },
     });
     userMessageId = message.id;
-    session = transitionChatSession(sessionOf(conversation), 'customer-engaged', service.clock);
+    // The customer is active now: the 180-second budget of silence starts again.
+    const now = service.clock();
+    session = transitionChatSession(
+      { ...sessionOf(conversation, now), startTime: now },
+      'customer-engaged',
+      service.clock,
+    );
     const recovery = recoveryStateOf(conversation);
     current = await saveSession(
       storage,
@@ -104,7 +111,8 @@ export async function startRecoveryTurn(
       withRecoveryState(conversation, {
         ...recovery,
         turns: recovery.turns + 1,
-        engagedAt: recovery.engagedAt ?? service.clock(),
+        engagedAt: recovery.engagedAt ?? now,
+        lastActivityAt: now,
       }),
     );
   } catch (error) {
@@ -190,6 +198,13 @@ export async function startRecoveryTurn(
           break;
         }
         case 'answer-from-docs': {
+          // "What happened?" is about this session, not the product: the facts answer it.
+          if (isSessionFactsQuestion(plan.question)) {
+            step = 'session-facts';
+            say(answerFromSessionFacts(facts, recovery, turnInput.memory));
+            say(plan.followUp);
+            break;
+          }
           const knowledgeBase = services.knowledgeBases.forTenant(storage, tenantId);
           const chunks = await knowledgeBase.search(plan.question, { signal: writer.signal });
           const { stream: answer } = await knowledgeBase.answer(plan.question, {
