@@ -1,6 +1,7 @@
 import { type CliIo, exitCodes, processIo } from './cli-io.js';
 import { devCommand } from './commands/dev.js';
 import { evalCommand } from './commands/eval.js';
+import { ingestCommand } from './commands/ingest.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { retentionCommand } from './commands/retention.js';
@@ -20,6 +21,7 @@ const commands: CliCommand[] = [
   migrateCommand,
   tenantsCommand,
   keysCommand,
+  ingestCommand,
   retentionCommand,
   stripeCommand,
 ];

@@ -1,8 +1,14 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  createFieldEncryptor,
+  createStorage,
+  identitySecretContext,
+  parseEncryptionKeys,
+} from '@churn/server';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -139,6 +145,33 @@ describe('churn dev (the built bin, as `npm start` runs it)', () => {
       expect(stream).toMatch(/"url":"raw:update-card"/);
     } finally {
       expect(await stop(second.child)).toBe(0);
+    }
+
+    // The demo tenant's identity secret is stored encrypted with the data folder's key,
+    // never in plaintext: read the raw row.
+    const credentials = JSON.parse(
+      readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'),
+    ) as {
+      identitySecret: string;
+    };
+    const encryptor = createFieldEncryptor({
+      keys: parseEncryptionKeys(readFileSync(join(dataDir, 'encryption-key'), 'utf8')),
+    });
+    const storage = await createStorage({ dataDir: join(dataDir, 'data') });
+    try {
+      const row = await storage.db
+        .withTables<{ tenants: { id: string; identity_secret: string | null } }>()
+        .selectFrom('tenants')
+        .select('identity_secret')
+        .where('id', '=', 'acme-analytics')
+        .executeTakeFirstOrThrow();
+      expect(row.identity_secret).toMatch(new RegExp(`^enc:v1:${encryptor.currentKeyId}:`));
+      expect(row.identity_secret).not.toContain(credentials.identitySecret);
+      expect(encryptor.decrypt(row.identity_secret!, identitySecretContext('acme-analytics'))).toBe(
+        credentials.identitySecret,
+      );
+    } finally {
+      await storage.close();
     }
   }, 180_000);
 

@@ -7,7 +7,9 @@ import {
   createChurnHandler,
   createStorage,
   type PostgresStorage,
+  resolveFieldEncryptor,
   signCustomerToken,
+  useIdentitySecretEncryptor,
 } from '@churn/server';
 import { toNodeHandler } from '@churn/server/node';
 import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
@@ -116,11 +118,24 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     dataDir: resolve(options.dataDir, 'data'),
   });
+  // The handler's encryptor (CHURN_ENCRYPTION_KEY, else <dataDir>/encryption-key), attached
+  // before the seed so the demo tenant's identity secret is never stored in plaintext.
+  const encryptionKey = env.CHURN_ENCRYPTION_KEY || undefined;
+  try {
+    useIdentitySecretEncryptor(
+      storage,
+      await resolveFieldEncryptor({ key: encryptionKey, dataDir: options.dataDir }),
+    );
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const knowledgeBases = knowledgeBaseCache(services.knowledgeBase);
   const handler = createChurnHandler({
     dataDir: options.dataDir,
     storage,
     chat: { knowledgeBases },
+    ...(encryptionKey ? { operations: { encryptionKey } } : {}),
   });
   let seed: DemoSeed | undefined;
   let front: ChurnFetchHandler = handler;

@@ -9,17 +9,19 @@ import {
 } from '@churn/server';
 import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
 import type { CliCommand } from '../run-cli.js';
+import { encryptionKeyUsageText, withEncryptedStorage } from './cli-encryption.js';
 import {
   parseCommandArguments,
   printJson,
   reportCommandError,
   storageOptions,
   storageOptionsUsage,
-  withStorage,
 } from './migrate.js';
+import { rotateEncryptionCommand } from './rotate-encryption.js';
 
 /** The help of `churn keys`. */
 export const keysUsage = `Usage: churn keys <create|list|revoke|rotate> --tenant TENANT_ID [options]
+       churn keys rotate-encryption [--new-key] [options]
 
 Manages a tenant's API keys directly in the database. Keys are stored as SHA-256
 hashes with a visible prefix (sk_live_4f2a...): a key is printed once, when it is
@@ -33,8 +35,18 @@ created or rotated, and can never be read again.
   churn keys rotate --tenant ID KEY_ID [--grace-period SECONDS]
       A new key of the same scope; the old one is revoked now, or after the
       grace period (at most ${maxGracePeriodSeconds} seconds, 7 days).
+  churn keys rotate-encryption [--new-key]
+      Re-encrypts every encrypted value (identity secrets, integration webhook URLs
+      and signing secrets) under the newest encryption key, and encrypts any value
+      still in plaintext. Put the new key first in CHURN_ENCRYPTION_KEY ("new,old")
+      and run it; or, with the key file, --new-key generates the key, re-encrypts
+      and leaves only the new key in the file. Prints what it did as JSON, with
+      "remaining" (values not under the new key: 0 when done). See
+      docs/operations.md, "Encryption at rest".
 
 ${storageOptionsUsage}
+
+${encryptionKeyUsageText}
   -h, --help           Show this help (also after a subcommand).
 `;
 
@@ -46,6 +58,7 @@ const keyOptions = {
   name: { type: 'string' },
   'include-revoked': { type: 'boolean' },
   'grace-period': { type: 'string' },
+  'new-key': { type: 'boolean' },
 } as const;
 
 /** `churn keys ...`: create, list, revoke or rotate a tenant's API keys. */
@@ -62,9 +75,15 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
       io.stdout(keysUsage);
       return exitCodes.ok;
     }
+    if (subcommand === 'rotate-encryption') {
+      return await rotateEncryptionCommand(values, positionals, io);
+    }
+    if (values['new-key']) {
+      throw new UsageError('--new-key belongs to `churn keys rotate-encryption`.');
+    }
     if (!['create', 'list', 'revoke', 'rotate'].includes(subcommand)) {
       throw new UsageError(
-        `Unknown subcommand "${subcommand}": use create, list, revoke or rotate. Run \`churn keys --help\`.`,
+        `Unknown subcommand "${subcommand}": use create, list, revoke, rotate or rotate-encryption. Run \`churn keys --help\`.`,
       );
     }
     const tenantId = values.tenant;
@@ -87,7 +106,7 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
           },
         ]);
       }
-      const created = await withStorage(values, async (storage) => {
+      const created = await withEncryptedStorage(values, async (storage) => {
         await getTenant(storage, tenantId);
         return createApiKey(storage, { tenantId, scope, name: values.name });
       });
@@ -96,7 +115,7 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
       return exitCodes.ok;
     }
     if (subcommand === 'list') {
-      const apiKeys = await withStorage(values, async (storage) => {
+      const apiKeys = await withEncryptedStorage(values, async (storage) => {
         await getTenant(storage, tenantId);
         return listApiKeys(storage, {
           tenantId,
@@ -108,7 +127,7 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
     }
     if (subcommand === 'revoke') {
       const id = keyId();
-      const apiKey = await withStorage(values, (storage) =>
+      const apiKey = await withEncryptedStorage(values, (storage) =>
         revokeApiKey(storage, { tenantId, id }),
       );
       printJson(io, { apiKey });
@@ -125,7 +144,7 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
         );
       }
     }
-    const rotated = await withStorage(values, (storage) =>
+    const rotated = await withEncryptedStorage(values, (storage) =>
       rotateApiKey(storage, { tenantId, id, gracePeriodSeconds }),
     );
     printJson(io, rotated);
@@ -139,6 +158,6 @@ export async function runKeys(argv: string[], io: CliIo): Promise<number> {
 /** The `churn keys` command. */
 export const keysCommand: CliCommand = {
   name: 'keys',
-  summary: "Create, list, revoke and rotate a tenant's API keys.",
+  summary: "Create, list, revoke and rotate a tenant's API keys; rotate the encryption key.",
   run: runKeys,
 };

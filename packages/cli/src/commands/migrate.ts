@@ -66,7 +66,11 @@ export function parseCommandArguments<TOptions extends NonNullable<ParseArgsConf
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // Node's advice about positionals starting with '-' is noise for a mistyped option.
+    const message = (error instanceof Error ? error.message : String(error)).replace(
+      /\. To specify a positional argument starting with a '-'.*$/s,
+      '',
+    );
     throw new UsageError(
       `${message.replace(/\.$/, '')}. Run \`${command} --help\` for the options.`,
     );

@@ -2,13 +2,13 @@ import type { PaymentProviderV1 } from '@churn/core';
 import { syncAtRiskCustomers } from '@churn/server';
 import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
 import type { CliCommand } from '../run-cli.js';
+import { encryptionKeyUsageText, withEncryptedStorage } from './cli-encryption.js';
 import {
   parseCommandArguments,
   printJson,
   reportCommandError,
   storageOptions,
   storageOptionsUsage,
-  withStorage,
 } from './migrate.js';
 
 /** The help of `churn stripe`. */
@@ -29,6 +29,8 @@ Options:
   --expiring-within DAYS  Cards expiring within this many days count as at risk (default 30).
 ${storageOptionsUsage}
   -h, --help              Show this help.
+
+${encryptionKeyUsageText}
 `;
 
 async function stripeFromEnvironment(): Promise<PaymentProviderV1> {
@@ -85,7 +87,7 @@ export async function runStripeCommand(argv: string[], io: CliIo): Promise<numbe
       );
     }
     const provider = await stripeFromEnvironment();
-    const report = await withStorage(values, async (storage) => {
+    const report = await withEncryptedStorage(values, async (storage) => {
       let tenantId = values.tenant;
       if (tenantId === undefined) {
         const tenants = await storage.tenants.list({ limit: 2 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, hashApiKey } from '@churn/server';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
@@ -242,7 +242,14 @@ describe('churn tenants on PostgreSQL (--database-url)', () => {
   const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `churn_test_${randomBytes(6).toString('hex')}`;
 
+  // On PostgreSQL the CLI needs the server's encryption key (it never stores an identity
+  // secret in plaintext, and never invents a key the server would not have).
+  beforeAll(() => {
+    process.env.CHURN_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+  });
+
   afterAll(async () => {
+    delete process.env.CHURN_ENCRYPTION_KEY;
     const database = await createStorage({ databaseUrl, migrate: false });
     try {
       await database.db.schema.dropSchema(schema).ifExists().cascade().execute();

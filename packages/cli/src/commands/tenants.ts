@@ -9,13 +9,13 @@ import {
 } from '@churn/server';
 import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
 import type { CliCommand } from '../run-cli.js';
+import { encryptionKeyUsageText, withEncryptedStorage } from './cli-encryption.js';
 import {
   parseCommandArguments,
   printJson,
   reportCommandError,
   storageOptions,
   storageOptionsUsage,
-  withStorage,
 } from './migrate.js';
 
 /** The help of `churn tenants`. */
@@ -39,6 +39,8 @@ Manages tenants directly in the database (no server or platform key needed).
 
 ${storageOptionsUsage}
   -h, --help           Show this help (also after a subcommand).
+
+${encryptionKeyUsageText}
 `;
 
 const tenantOptions = {
@@ -129,7 +131,10 @@ export async function runTenants(argv: string[], io: CliIo): Promise<number> {
             : { customBranding: jsonOption(values.branding, '--branding') }),
           ...(admin ? { admin } : {}),
         });
-        const created = await withStorage(values, (storage) => createTenant(storage, input));
+        // The identity secret is stored encrypted with the server's key, never in plaintext.
+        const created = await withEncryptedStorage(values, (storage) =>
+          createTenant(storage, input),
+        );
         printJson(io, created);
         io.stderr(
           'Store the secret key, the publishable key and the identity secret now: they are not shown again.\n',
@@ -144,7 +149,7 @@ export async function runTenants(argv: string[], io: CliIo): Promise<number> {
             : { offset: wholeNumber(values.offset, '--offset') }),
         };
         printJson(io, {
-          tenants: await withStorage(values, (storage) => listTenants(storage, page)),
+          tenants: await withEncryptedStorage(values, (storage) => listTenants(storage, page)),
         });
         return exitCodes.ok;
       }
@@ -164,7 +169,7 @@ export async function runTenants(argv: string[], io: CliIo): Promise<number> {
             ? {}
             : { customBranding: jsonOption(values.branding, '--branding') }),
         });
-        const tenant = await withStorage(values, (storage) =>
+        const tenant = await withEncryptedStorage(values, (storage) =>
           updateTenant(storage, tenantId, changes),
         );
         printJson(io, { tenant });
@@ -177,7 +182,9 @@ export async function runTenants(argv: string[], io: CliIo): Promise<number> {
             `Deleting tenant "${tenantId}" deletes everything it owns and cannot be undone: add --yes to confirm.`,
           );
         }
-        const deleted = await withStorage(values, (storage) => deleteTenant(storage, tenantId));
+        const deleted = await withEncryptedStorage(values, (storage) =>
+          deleteTenant(storage, tenantId),
+        );
         if (!deleted)
           throw new UsageError(`No tenant "${tenantId}": check the id (churn tenants list).`);
         printJson(io, { deleted: true, tenantId });

@@ -70,7 +70,10 @@ export interface SeedDemoOptions {
   now?: Date;
 }
 
-/** The help-centre docs shipped with the CLI (`packages/cli/demo/docs`), from `dist/` or `src/demo/`. */
+/**
+ * The help-centre docs shipped with the CLI (`packages/cli/demo/docs`, generated from
+ * `eval/docs` by the build: `scripts/demo-docs.mjs`), from `dist/` or `src/demo/`.
+ */
 export function demoDocsDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
@@ -88,7 +91,16 @@ const formats: Record<string, 'markdown' | 'html' | 'text'> = {
 
 /** The docs folder as text sources: the file name without its extension is the stable id. */
 export async function readDemoDocs(docsDir: string = demoDocsDir()): Promise<KnowledgeSource[]> {
-  const files = (await readdir(docsDir)).filter((file) => formats[extname(file)]).sort();
+  let names: string[];
+  try {
+    names = await readdir(docsDir);
+  } catch (error) {
+    throw new Error(
+      `The demo's help-centre docs are missing (${docsDir}): they are generated from eval/docs by \`pnpm --filter @churn/cli build\` (scripts/demo-docs.mjs).`,
+      { cause: error },
+    );
+  }
+  const files = names.filter((file) => formats[extname(file)]).sort();
   return Promise.all(
     files.map(async (file) => ({
       type: 'text' as const,

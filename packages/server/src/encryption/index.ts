@@ -5,6 +5,11 @@ export {
 } from '../storage/tenant-access-repositories.js';
 export { encryptionKeyFileName, resolveFieldEncryptor } from './encryption-key.js';
 export {
+  type EncryptionKeyUsage,
+  encryptionKeyUsage,
+  unknownEncryptionKeys,
+} from './encryption-key-usage.js';
+export {
   createFieldEncryptor,
   type EncryptionKey,
   encryptedValuePrefix,

@@ -47,3 +47,43 @@ describe('permissions', () => {
     ).not.toThrow();
   });
 });
+
+describe('the permission table in docs/security.md', () => {
+  it('shows exactly the table the code enforces', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const docs = await readFile(new URL('../../../../docs/security.md', import.meta.url), 'utf8');
+    const header = '| permission | admin | supervisor | support-agent | developer |';
+    const start = docs.indexOf(header);
+    expect(start, 'docs/security.md has the role → permission table').toBeGreaterThan(-1);
+    const lines = docs.slice(start).split('\n').slice(2);
+    const end = lines.findIndex((line) => !line.startsWith('|'));
+    const rows = lines
+      .slice(0, end === -1 ? lines.length : end)
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    const documented = Object.fromEntries(
+      adminRoles.map((role) => [role, [] as string[]]),
+    ) as Record<(typeof adminRoles)[number], string[]>;
+    const documentedPermissions: string[] = [];
+    for (const cells of rows) {
+      const permission = cells[1]!.replace(/`/g, '');
+      documentedPermissions.push(permission);
+      for (const [index, role] of (
+        ['admin', 'supervisor', 'support-agent', 'developer'] as const
+      ).entries()) {
+        if (cells[index + 2] === '✓') documented[role].push(permission);
+      }
+    }
+    expect(documentedPermissions).toEqual([...permissions]);
+    for (const role of adminRoles) {
+      expect(documented[role], role).toEqual([...permissionsByRole[role]]);
+    }
+  });
+
+  it('lets admin and developer change integrations, and only admin change retention', () => {
+    const allowed = (permission: (typeof permissions)[number]) =>
+      adminRoles.filter((role) => hasPermission(admin(role), permission));
+    expect(allowed('integrations:write')).toEqual(['admin', 'developer']);
+    expect(allowed('retention:read')).toEqual(['admin', 'supervisor', 'developer']);
+    expect(allowed('retention:write')).toEqual(['admin']);
+  });
+});

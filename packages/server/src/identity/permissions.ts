@@ -25,6 +25,8 @@ export const permissions = [
   'integrations:read',
   'integrations:write',
   'analytics:read',
+  'retention:read',
+  'retention:write',
 ] as const;
 
 /** One permission of {@link permissions}. */
@@ -37,11 +39,15 @@ const everything: readonly Permission[] = permissions;
  *
  * - `admin`: everything, including admin users.
  * - `supervisor`: runs the operation: customers, conversations, interventions,
- *   escalations, analytics; reads the docs and integrations.
+ *   escalations, analytics; reads the docs, integrations and retention periods.
  * - `support-agent`: answers customers: conversations and escalations, reads customers
  *   and docs, starts interventions.
  * - `developer`: integrates: API keys, the identity secret, branding and origins, docs,
- *   integrations, analytics; no customer data.
+ *   integrations (Slack, Discord, webhooks), analytics; reads retention periods; no
+ *   customer data.
+ *
+ * Only `admin` changes retention periods (`retention:write`): they decide what personal data
+ * is deleted when.
  *
  * Every role reads the tenant's own settings (`tenant:read`). A tenant's secret key has
  * every permission, like `admin`.
@@ -59,6 +65,7 @@ export const permissionsByRole: Readonly<Record<AdminRole, readonly Permission[]
     'knowledge:read',
     'integrations:read',
     'analytics:read',
+    'retention:read',
   ],
   'support-agent': [
     'tenant:read',
@@ -80,6 +87,7 @@ export const permissionsByRole: Readonly<Record<AdminRole, readonly Permission[]
     'integrations:read',
     'integrations:write',
     'analytics:read',
+    'retention:read',
   ],
 };
 

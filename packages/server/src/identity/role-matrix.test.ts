@@ -17,12 +17,16 @@ import { type Permission, permissionsByRole } from './permissions.js';
 const roles = Object.keys(permissionsByRole) as AdminRole[];
 const password = 'correct horse battery staple';
 
-/** What a route checks: a permission of the table, or (a few routes) a fixed list of roles. */
-type Guard = { permission: Permission } | { roles: readonly AdminRole[] };
+/**
+ * What a route checks: one permission of the table. The roles it lets through come from
+ * `permissionsByRole` alone, so the table (which docs/security.md shows) is the one source.
+ */
+interface Guard {
+  permission: Permission;
+}
 
-/** The roles a guard lets through, from the permission table when it names a permission. */
+/** The roles the permission table gives a guard's permission. */
 function allowedRoles(guard: Guard): readonly AdminRole[] {
-  if ('roles' in guard) return guard.roles;
   return roles.filter((role) => permissionsByRole[role].includes(guard.permission));
 }
 
@@ -69,37 +73,29 @@ const routes: RouteCase[] = [
     path: (fixture) => `/api/integrations/${fixture.integrationId}`,
     guard: { permission: 'integrations:read' },
   },
-  // Integration changes are guarded by `requireRole(['admin', 'supervisor'])`
-  // (integration-routes.ts, docs/operations.md), not by `integrations:write` of the table
-  // (admin, developer): this pins what the server does today.
   {
     method: 'POST',
     path: () => '/api/integrations',
     body: { platform: 'webhook', webhookUrl: 'http://127.0.0.1:9/role-matrix' },
-    guard: { roles: ['admin', 'supervisor'] },
+    guard: { permission: 'integrations:write' },
   },
   {
     method: 'PATCH',
     path: (fixture) => `/api/integrations/${fixture.integrationId}`,
     body: { name: 'Renamed' },
-    guard: { roles: ['admin', 'supervisor'] },
+    guard: { permission: 'integrations:write' },
   },
   {
     method: 'DELETE',
     path: (fixture) => `/api/integrations/${fixture.doomedIntegrationId}`,
-    guard: { roles: ['admin', 'supervisor'] },
+    guard: { permission: 'integrations:write' },
   },
-  // Retention has no permission of its own: `requireRole` in retention-routes.ts.
-  {
-    method: 'GET',
-    path: () => '/api/retention',
-    guard: { roles: ['admin', 'supervisor', 'developer'] },
-  },
+  { method: 'GET', path: () => '/api/retention', guard: { permission: 'retention:read' } },
   {
     method: 'PATCH',
     path: () => '/api/retention',
     body: { feedbackDays: 100 },
-    guard: { roles: ['admin'] },
+    guard: { permission: 'retention:write' },
   },
 ];
 

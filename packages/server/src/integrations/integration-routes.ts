@@ -5,11 +5,7 @@ import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { Route, RouteContext } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
-import {
-  requirePermission,
-  requireRole,
-  type TenantAdminPrincipal,
-} from '../identity/permissions.js';
+import { requirePermission, type TenantAdminPrincipal } from '../identity/permissions.js';
 import { listDeliveries, requeueDelivery } from '../outbox/delivery-outbox.js';
 import { readQuery } from '../tenants/route-helpers.js';
 import {
@@ -39,7 +35,7 @@ async function reader(context: RouteContext<ChurnHandlerState>): Promise<TenantA
 
 async function writer(context: RouteContext<ChurnHandlerState>): Promise<TenantAdminPrincipal> {
   const principal = await authenticateRoute(context);
-  requireRole(principal, ['admin', 'supervisor']);
+  requirePermission(principal, 'integrations:write');
   return principal;
 }
 
@@ -47,7 +43,7 @@ async function writer(context: RouteContext<ChurnHandlerState>): Promise<TenantA
  * The integrations admin API: `GET/POST /api/integrations`, `GET/PATCH/DELETE
  * /api/integrations/:id`, `POST /api/integrations/:id/test`, `GET
  * /api/integrations/:id/deliveries`, `POST /api/integrations/:id/deliveries/:deliveryId/retry`.
- * Reads need `integrations:read`; changes the admin or supervisor role (or the secret key).
+ * Reads need `integrations:read`; changes `integrations:write` (admin, developer, the secret key).
  */
 export function integrationRoutes(): Route<ChurnHandlerState>[] {
   return [

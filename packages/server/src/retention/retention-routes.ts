@@ -3,7 +3,7 @@ import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
-import { requireRole } from '../identity/permissions.js';
+import { requirePermission } from '../identity/permissions.js';
 import { operationsOf } from '../integrations/support-operations.js';
 import {
   defaultRetentionPolicy,
@@ -15,7 +15,8 @@ import {
 const noStore = { 'cache-control': 'no-store' } as const;
 
 /**
- * `GET /api/retention` (admin, supervisor, developer) and `PATCH /api/retention` (admin):
+ * `GET /api/retention` (`retention:read`: admin, supervisor, developer) and `PATCH
+ * /api/retention` (`retention:write`: admin):
  * the tenant's retention periods in days, with the seed's defaults.
  */
 export function retentionRoutes(): Route<ChurnHandlerState>[] {
@@ -26,7 +27,7 @@ export function retentionRoutes(): Route<ChurnHandlerState>[] {
       description: "The tenant's retention periods (days) and the defaults.",
       handler: async (context) => {
         const principal = await authenticateRoute(context);
-        requireRole(principal, ['admin', 'supervisor', 'developer']);
+        requirePermission(principal, 'retention:read');
         const { db } = await operationsOf(context.state);
         const policy = await getRetentionPolicy(db, principal.tenantId);
         return jsonResponse({ policy, defaults: defaultRetentionPolicy }, { headers: noStore });
@@ -39,7 +40,7 @@ export function retentionRoutes(): Route<ChurnHandlerState>[] {
         'Change retention periods in days (activeConversationDays, closedConversationDays, analyticsDays, feedbackDays, abTestDays, deliveryLogDays).',
       handler: async (context) => {
         const principal = await authenticateRoute(context);
-        requireRole(principal, ['admin']);
+        requirePermission(principal, 'retention:write');
         const changes = await readJsonBody(context.request, {
           schema: UpdateRetentionPolicySchema,
           subject: 'retention policy',
