@@ -28,6 +28,7 @@ import {
   riskStateOf,
   type StoredRecoveryState,
   saveSession,
+  sessionBeganAt,
   sessionOf,
   withRecoveryState,
 } from './recovery-records.js';
@@ -477,7 +478,7 @@ async function recordResolution(
   const state = recoveryStateOf(conversation);
   const dimensions = { purpose: 'recovery', category: state.category, variant: state.variant };
   const at = conversation.endedAt ?? new Date();
-  const seconds = (at.getTime() - conversation.startedAt.getTime()) / 1000;
+  const seconds = Math.max(0, (at.getTime() - sessionBeganAt(conversation).getTime()) / 1000);
   try {
     for (const [name, value] of [
       ['resolutions', 1],

@@ -209,10 +209,34 @@ export function budgetStartOf(
 }
 
 /**
+ * When a recovery session began, for its resolution time (the seed's `startTime`, "when the
+ * conversation began"): the customer's first message. An operator may start an intervention
+ * hours before the customer opens the widget or the emailed link, and that wait is not time
+ * the system took to resolve anything. A session the customer never answered began when it
+ * was started.
+ */
+export function sessionBeganAt(conversation: ConversationRecord): Date {
+  return recoveryStateOf(conversation).engagedAt ?? conversation.startedAt;
+}
+
+/**
+ * Seconds from the session's beginning ({@link sessionBeganAt}) to its end; undefined while
+ * it is open. This, not the stored column (which counts from the intervention's start), is
+ * the resolution time measured against the 3-minute target.
+ */
+export function resolutionSecondsOf(conversation: ConversationRecord): number | undefined {
+  if (!conversation.endedAt) return undefined;
+  return Math.max(
+    0,
+    (conversation.endedAt.getTime() - sessionBeganAt(conversation).getTime()) / 1000,
+  );
+}
+
+/**
  * The chat-session state machine's view of a recovery conversation. Its `startTime` is where
  * the budget counts from ({@link budgetStartOf}), not the stored start of the session:
- * `saveSession` stores the status, outcome and end, and storage derives the resolution time
- * from the conversation's own `startedAt` and `endedAt`.
+ * `saveSession` stores the status, outcome and end; the resolution time counts from the
+ * customer's first message ({@link resolutionSecondsOf}).
  */
 export function sessionOf(
   conversation: ConversationRecord,
@@ -225,7 +249,7 @@ export function sessionOf(
     outcome: recovery?.outcome,
     startTime: budgetStartOf(conversation, now, waitSeconds),
     endTime: conversation.endedAt,
-    resolutionTime: recovery?.resolutionTime,
+    resolutionTime: resolutionSecondsOf(conversation),
     paymentAttempted: recovery?.paymentAttempted ?? false,
   };
 }

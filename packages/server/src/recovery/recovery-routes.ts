@@ -22,7 +22,7 @@ import { interventionRoutes } from '../interventions/intervention-routes.js';
 import { stripeWebhookRoutes } from '../webhooks/stripe-webhook-routes.js';
 import { recoveryLinkRoutes } from './recovery-link.js';
 import { confirmRecoveryPayment, type PaymentSubmission } from './recovery-payments.js';
-import { recoveryStateOf } from './recovery-records.js';
+import { recoveryStateOf, resolutionSecondsOf, sessionBeganAt } from './recovery-records.js';
 import { recoveryServiceOf } from './recovery-service.js';
 import {
   findOpenRecovery,
@@ -280,9 +280,10 @@ export function paymentRecoveryRoutes(): Route<ChurnHandlerState>[] {
             customerId: conversation.customerId as string,
             status: conversation.recovery?.status ?? 'initiated',
             outcome: conversation.recovery?.outcome ?? null,
-            startTime: conversation.startedAt,
+            // Resolution time runs from the customer's first message, not the operator's click.
+            startTime: sessionBeganAt(conversation),
             endTime: conversation.endedAt ?? null,
-            resolutionTime: conversation.recovery?.resolutionTime ?? null,
+            resolutionTime: resolutionSecondsOf(conversation) ?? null,
           }));
         const metrics = computeChurnPreventionMetrics({
           periodStart,

@@ -264,6 +264,36 @@ export function describeSandboxRecovery(name: string, openStorage: () => Promise
       expect(after.text).toMatch(/bank declined the card/i);
     });
 
+    it("measures the resolution time from the customer's first message, not from the operator's click", async () => {
+      await createAtRiskCustomer(storage, tenant, { id: 'cust_kai', name: 'Kai Moreau' });
+      time.advance(1_000);
+      const started = await client.startInterventions(['cust_kai']);
+      const conversationId = (started.body.interventions as { conversationId: string }[])[0]!
+        .conversationId;
+      const startedAt = (await storedConversation(conversationId))!.startedAt;
+      // The customer opens the emailed link two hours after the operator started it.
+      time.advance(2 * 60 * 60_000);
+      await client.send(conversationId, 'cust_kai', 'ok, update my card');
+      time.advance(40_000);
+      const paid = await client.sandboxConfirm(conversationId, 'cust_kai', '4242424242424242');
+      expect(paid.body).toEqual({ status: 'succeeded' });
+
+      // Only this session started in the period: forty seconds of conversation, not two hours.
+      const metrics = await client.metrics(
+        `?from=${startedAt.toISOString()}&to=2026-12-01T00:00:00Z`,
+      );
+      expect(metrics.status).toBe(200);
+      expect(metrics.body.metrics).toMatchObject({
+        totalInterventions: 1,
+        successfulResolutions: 1,
+        averageResolutionTime: 40,
+      });
+      const times = metrics.body.resolutionTimes as { count: number; max: number };
+      expect(times).toMatchObject({ count: 1, withinBudgetRate: 100 });
+      // The manual clock ticks a millisecond per reading.
+      expect(times.max).toBeCloseTo(40, 1);
+    });
+
     it("counts the 180 s budget from the customer's last activity, and waits for a customer who has not answered yet", async () => {
       await createAtRiskCustomer(storage, tenant, { id: 'cust_ivy', name: 'Ivy Baker' });
       const started = await client.startInterventions(['cust_ivy']);

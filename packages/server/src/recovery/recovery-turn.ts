@@ -10,6 +10,7 @@ import {
   type RecoveryPlan,
   transitionChatSession,
 } from '@churn/core';
+import { messageCreatedEvent, publishConsoleEvent } from '../admin-conversations/console-events.js';
 import type { ChatTurnInput, ChatTurnServices, StartedChatTurn } from '../chat/run-chat-turn.js';
 import { uiMessageStreamDone } from '../chat/ui-message-chunk.js';
 import { UIMessageStreamEncoder } from '../chat/ui-message-stream-encoder.js';
@@ -96,6 +97,7 @@ export async function startRecoveryTurn(
         input.clientMessageId === undefined ? {} : { clientMessageId: input.clientMessageId },
     });
     userMessageId = message.id;
+    publishConsoleEvent(storage, messageCreatedEvent(message));
     // The customer is active now: the 180-second budget of silence starts again.
     const now = service.clock();
     session = transitionChatSession(
@@ -244,7 +246,7 @@ export async function startRecoveryTurn(
     encoder.endText();
     const metadata: JsonObject = { recoveryStep: step, ...(failed ? { state: 'failed' } : {}) };
     try {
-      await storage.messages.create({
+      const reply = await storage.messages.create({
         id: assistantMessageId,
         tenantId,
         conversationId: conversation.id,
@@ -253,6 +255,7 @@ export async function startRecoveryTurn(
         queryType: 'billing',
         metadata,
       });
+      publishConsoleEvent(storage, messageCreatedEvent(reply));
       if (failed) encoder.error(sorryText);
       else encoder.finish('stop', { conversationId: conversation.id });
     } catch (error) {
