@@ -359,6 +359,24 @@ const connectionCodes = new Set([
   '08006',
 ]);
 
+/** pg's own errors for a connection the server closed (they carry no SQLSTATE). */
+const connectionLostMessage = /^Connection terminated|^Client has encountered a connection error/;
+
+/**
+ * True when `error` (or one of its causes) says the connection to the database was lost or
+ * could not be made, rather than that a statement failed.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { code } = fieldsOf(current);
+    if (typeof code === 'string' && connectionCodes.has(code)) return true;
+    if (current instanceof Error && connectionLostMessage.test(current.message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * Turns whatever the database driver threw (pg or PGlite) into a `ChurnError`
  * that says what was wrong in the contract's words, keeping the driver error as
@@ -434,7 +452,10 @@ export function mapStorageError(error: unknown): ChurnError {
     default:
       break;
   }
-  if (typeof code === 'string' && connectionCodes.has(code)) {
+  if (
+    (typeof code === 'string' && connectionCodes.has(code)) ||
+    (error instanceof Error && code === undefined && connectionLostMessage.test(error.message))
+  ) {
     return new ChurnError(
       'provider_error',
       'The database is unreachable: check that PostgreSQL is running and that DATABASE_URL points at it.',

@@ -26,7 +26,7 @@ import {
   createFeedbackRepository,
   createIntegrationRepository,
 } from './engagement-repositories.js';
-import { mapStorageError } from './map-storage-error.js';
+import { isConnectionLost, mapStorageError } from './map-storage-error.js';
 import { type MigrationReport, migrateDatabase } from './migrate.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { createPostgresKnowledgeStore } from './postgres-knowledge-store.js';
@@ -131,12 +131,22 @@ function createRepositories(db: Kysely<Database>, provider: string): StorageV1Re
     webhookEvents: createWebhookEventRepository(db),
     async transaction(run) {
       if (db.isTransaction) return run(repositories);
-      try {
-        return await db
-          .transaction()
-          .execute((transaction) => run(createRepositories(transaction, provider)));
-      } catch (error) {
-        throw isDatabaseError(error) ? mapStorageError(error) : error;
+      for (let attempt = 1; ; attempt++) {
+        let bodyFinished = false;
+        try {
+          return await db.transaction().execute(async (transaction) => {
+            const result = await run(createRepositories(transaction, provider));
+            bodyFinished = true;
+            return result;
+          });
+        } catch (error) {
+          // The connection was lost before the body finished (a restart took a pooled
+          // connection): nothing was committed, since the server rolls back a transaction
+          // whose connection goes, so one retry on a fresh connection is safe. A loss
+          // during COMMIT is never retried (it may have committed).
+          if (attempt === 1 && !bodyFinished && isConnectionLost(error)) continue;
+          throw isDatabaseError(error) ? mapStorageError(error) : error;
+        }
       }
     },
   };
@@ -207,6 +217,11 @@ export async function createPostgresStorage(
   // An idle connection that breaks is dropped by the pool; without a listener
   // the 'error' event would crash the process.
   pool.on('error', () => {});
+  // The pool listens for errors on idle connections only. A checked-out connection that the
+  // server closes between two queries (a restart, a crash, pg_terminate_backend) would emit
+  // 'error' with no listener and crash the process; its queries get the error anyway, and
+  // the pool drops the broken connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return assemble(db, 'postgres', schema, settings);
 }

@@ -30,6 +30,9 @@ export interface EmulatorRequest {
  * - `hang`: never answers (until the client gives up or the emulator closes).
  * - `disconnect`: drops the connection without an answer.
  * - `stream-cut`: a stream that stops after `afterChunks` chunks, without finish or `[DONE]`.
+ * - `lost-answer` (Stripe emulator): the request is carried out (a charge is made, an
+ *   idempotency key is recorded) but no answer is sent, until the client gives up or the
+ *   emulator closes: a process that dies, or a network that drops, after the vendor acted.
  */
 export type EmulatorFault =
   | {
@@ -43,7 +46,8 @@ export type EmulatorFault =
   | { type: 'malformed-body' }
   | { type: 'hang' }
   | { type: 'disconnect' }
-  | { type: 'stream-cut'; afterChunks: number };
+  | { type: 'stream-cut'; afterChunks: number }
+  | { type: 'lost-answer' };
 
 /** Which requests a queued fault applies to. */
 export interface FaultOptions {

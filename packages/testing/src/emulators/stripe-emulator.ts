@@ -1087,6 +1087,8 @@ export async function startStripeEmulator(
         response,
       });
     }
+    // Done, but the answer is lost: the socket stays open without a word (close() ends it).
+    if (fault?.type === 'lost-answer') return;
     sendJson(context.response, status, response, {
       'request-id': `req_${randomUUID().replaceAll('-', '').slice(0, 14)}`,
       'stripe-version': STRIPE_EMULATOR_API_VERSION,
