@@ -97,7 +97,10 @@ describe('churn dev (the built bin, as `npm start` runs it)', () => {
       expect(first.stdout).toMatch(/50 customers, 38 help-centre documents \(seeded now\)/);
       expect(first.stdout).toMatch(/storage\s+embedded/);
       expect(first.stdout).toMatch(/model\s+embedded/);
-      expect(first.stdout).toMatch(/console .*coming soon/);
+      expect(first.stdout).toMatch(/console\s+http:\S+\/admin\//);
+      const consolePage = await fetch(`${first.url}/admin/customers`);
+      expect(consolePage.status).toBe(200);
+      expect(await consolePage.text()).toContain('<title>');
       expect(first.stdout).toMatch(/admin sign-in\s+admin@acme-analytics\.example \/ \S{12,}/);
       const publishableKey = /publishable key\s+(pk_live_\S+)/.exec(first.stdout)?.[1];
       expect(publishableKey).toBeDefined();

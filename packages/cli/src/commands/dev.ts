@@ -237,7 +237,7 @@ export function startupMessage(dev: DevServer, dataDir: string): string {
       `  widget      ${dev.url}/widget/churn-chat.js`,
       `  API         ${dev.url}/api`,
       `  health      ${dev.url}/healthz`,
-      `  console     ${dev.url}/admin      (coming soon: the admin console is not built yet)`,
+      `  console     ${dev.url}/admin/     (operators: at-risk customers, live conversations, metrics)`,
       '',
       `Demo tenant "Acme Analytics" (${seed.credentials.tenantId}): ${seed.customers} customers, ${seed.documents} help-centre documents${seed.createdTenant ? ' (seeded now)' : ''}.`,
       `  publishable key  ${seed.credentials.publishableKey}`,

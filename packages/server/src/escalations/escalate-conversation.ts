@@ -5,6 +5,7 @@ import {
   type StorageV1,
   transitionConversationStatus,
 } from '@churn/core';
+import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { abTestOf, userTypeOf } from '../analytics/record-deflections.js';
 import { recordMetric } from '../analytics/record-metric.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
@@ -100,6 +101,21 @@ export async function escalateConversation(
         })
       : undefined;
     return { escalation, conversation, message };
+  });
+  publishConsoleEvent(storage, {
+    type: 'escalation.created',
+    tenantId,
+    data: {
+      conversationId: current.id,
+      escalationId: stored.escalation.id,
+      reason: options.reason,
+      status: stored.escalation.status,
+    },
+  });
+  publishConsoleEvent(storage, {
+    type: 'conversation.updated',
+    tenantId,
+    data: { conversationId: current.id, status: stored.conversation.status },
   });
   try {
     await recordMetric(storage, {

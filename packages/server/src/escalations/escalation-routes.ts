@@ -9,6 +9,7 @@ import {
   transitionEscalationStatus,
 } from '@churn/core';
 import { z } from 'zod';
+import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { readQuery } from '../analytics/read-query.js';
 import { loadOwnConversation } from '../chat/chat-conversations.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
@@ -239,6 +240,15 @@ export function escalationAdminRoutes(): Route<ChurnHandlerState>[] {
           });
           await followConversation(repositories, tenantId, escalation.conversationId, status);
           return next;
+        });
+        publishConsoleEvent(storage, {
+          type: 'escalation.updated',
+          tenantId,
+          data: {
+            conversationId: updated.conversationId,
+            escalationId: updated.id,
+            status: updated.status,
+          },
         });
         return jsonResponse({ escalation: updated }, { headers: { 'cache-control': 'no-store' } });
       },

@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
+import { adminConversationRoutes } from '../admin-conversations/admin-conversation-routes.js';
+import { closeConsoleEvents } from '../admin-conversations/console-events.js';
 import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
+import { createKnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
+import { type ConsoleOptions, consoleRoutes } from '../console/console-routes.js';
+import { customerRoutes } from '../customers/customer-routes.js';
 import { supportOperationsRoutes } from '../escalations/support-operations-routes.js';
 import { type ChurnLogger, consoleLogger, errorToResponse } from '../http/error-to-response.js';
 import { jsonResponse } from '../http/json-response.js';
@@ -13,6 +18,8 @@ import {
   operationsRoutes,
   startOperations,
 } from '../integrations/support-operations.js';
+import type { KnowledgeIngestSettings } from '../knowledge/knowledge-jobs.js';
+import { knowledgeRoutes } from '../knowledge/knowledge-routes.js';
 import { createRateLimitGuard, type RateLimitOptions } from '../limits/rate-limit-guard.js';
 import { openApiRoute } from '../openapi/openapi-route.js';
 import { createMaskingLogger } from '../pii/masking-logger.js';
@@ -71,6 +78,13 @@ export interface ChurnHandlerOptions {
    * docs/operations.md. `{ workers: false }` runs no background job in this process.
    */
   operations?: OperationsSettings;
+  /**
+   * The operators' console (the built `@churn/admin` app) at `path` (default `/admin`);
+   * `root` overrides the folder of the built app. `false` serves no console. See docs/console-api.md.
+   */
+  console?: ConsoleOptions | false;
+  /** Knowledge base ingest jobs started from the console: crawler limits and SSRF guard. */
+  knowledge?: KnowledgeIngestSettings;
 }
 
 /** What every route receives as `context.state`. */
@@ -96,8 +110,12 @@ export interface ChurnHandlerState {
  */
 function builtInRoutes(
   router: () => Router<ChurnHandlerState>,
-  chat?: ChatSettings,
+  options: ChurnHandlerOptions,
 ): Route<ChurnHandlerState>[] {
+  // The chat and the console's knowledge routes share the knowledge bases (one index).
+  const knowledgeBases =
+    options.chat?.knowledgeBases ?? createKnowledgeBaseCache(options.chat?.knowledgeBase);
+  const chat: ChatSettings = { ...options.chat, knowledgeBases };
   return [
     {
       method: 'GET',
@@ -141,6 +159,10 @@ function builtInRoutes(
     ...identityRoutes(),
     ...operationsRoutes(),
     ...paymentRecoveryRoutes(),
+    ...customerRoutes(),
+    ...adminConversationRoutes(),
+    ...knowledgeRoutes(knowledgeBases, options.knowledge),
+    ...(options.console === false ? [] : consoleRoutes(options.console)),
   ];
 }
 
@@ -188,7 +210,7 @@ export function createChurnHandler(
     payments: options.payments,
   };
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
-  for (const route of builtInRoutes(() => router, options.chat)) router.add(route);
+  for (const route of builtInRoutes(() => router, options)) router.add(route);
   for (const route of options.routes ?? []) router.add(route);
   const operations = startOperations(state, options.operations);
   const rateLimits = createRateLimitGuard(options.rateLimits, logger);
@@ -216,6 +238,7 @@ export function createChurnHandler(
     close: async () => {
       await operations.close();
       await rateLimits?.close();
+      if (state.services.ready) await closeConsoleEvents((await state.services.load()).storage);
     },
   });
 }

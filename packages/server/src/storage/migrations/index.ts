@@ -5,6 +5,7 @@ import * as chatConversationsByUser from './003_chat_conversations_by_user.js';
 import * as supportOperations from './004_support_operations.js';
 import * as integrationsOutboxRetention from './005_integrations_outbox_retention.js';
 import * as recoveryInterventionRules from './006_recovery_intervention_rules.js';
+import * as operatorsConsole from './007_operators_console.js';
 
 /**
  * Every migration, by name, in the order they run. Names are stored in the
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '004_support_operations': supportOperations,
   '005_integrations_outbox_retention': integrationsOutboxRetention,
   '006_recovery_intervention_rules': recoveryInterventionRules,
+  '007_operators_console': operatorsConsole,
 };
