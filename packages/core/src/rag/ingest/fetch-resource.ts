@@ -1,4 +1,5 @@
 import { ChurnError } from '../../errors/index.js';
+import { isPrivateAddressRefusal } from './guarded-fetch.js';
 import { assertPublicHost } from './network-guard.js';
 import { SkipError } from './skip-reason.js';
 
@@ -110,6 +111,13 @@ function requestFailure(
     throw new ChurnError('aborted', 'Ingestion was aborted.', { cause: error });
   }
   if (error instanceof SkipError) throw error;
+  if (isPrivateAddressRefusal(error)) {
+    throw new SkipError(
+      'private-address',
+      `${url.host} resolved to a private, loopback or link-local address when connecting: refused. Set allowPrivateNetwork: true to ingest from an internal network.`,
+      { cause: error },
+    );
+  }
   const timedOut =
     error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   throw new SkipError(

@@ -8,6 +8,7 @@ import type { VectorRecord } from '../../vector-store/v1/index.js';
 import { chunkDocument, resolveChunkingOptions } from '../chunking/index.js';
 import { defaultCategoryRules, inferCategory, inferDocType } from './classify-document.js';
 import { assertReadableText } from './decode-text.js';
+import { guardedFetch } from './guarded-fetch.js';
 import {
   defaultIngestLimits,
   type IngestedDocument,
@@ -177,6 +178,11 @@ async function loadText(
  * @throws ChurnError `aborted` when `signal` aborts; `ingest_failed` when the store
  *   cannot even list a source's documents.
  */
+/** A source fetched over the network (everything but local paths and raw text). */
+function isWebSource(source: IngestSource): boolean {
+  return source.type === 'crawl' || source.type === 'url' || source.type === 'sitemap';
+}
+
 export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const parsed = ingestOptionsSchema.safeParse(options);
   if (!parsed.success) throw ValidationError.fromZod('ingest options', parsed.error);
@@ -188,7 +194,13 @@ export async function ingest(options: IngestOptions): Promise<IngestReport> {
   const categoryRules = options.categoryRules ?? defaultCategoryRules;
   const startedAt = clock();
   const web: WebLoader = createWebLoader({
-    fetch: options.fetch ?? globalThis.fetch,
+    // Without allowPrivateNetwork every connection is checked again at connect time (the
+    // address connected to), so DNS rebinding cannot get past the early check.
+    fetch:
+      options.fetch ??
+      (!options.allowPrivateNetwork && options.sources.some(isWebSource)
+        ? await guardedFetch()
+        : globalThis.fetch),
     allowPrivateNetwork: options.allowPrivateNetwork ?? false,
     limits,
     ...(signal ? { signal } : {}),
