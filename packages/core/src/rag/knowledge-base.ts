@@ -37,6 +37,11 @@ export interface KnowledgeBaseSettings {
   /** Default: a new in-memory BM25 index. */
   lexicalIndex?: LexicalIndex;
   /** Chunks retrieved for an answer. Default 5. */
+  /**
+   * Called when an outage of the embedder or the vector store makes a search fall back to
+   * keyword (BM25) search alone: log it.
+   */
+  onVectorSearchError?: (error: unknown) => void;
   topK?: number;
   /** Confidence below which answers say they are not sure and suggest escalation. Default 0.35. */
   threshold?: number;
@@ -132,6 +137,7 @@ export function createKnowledgeBase(settings: KnowledgeBaseSettings = {}): Knowl
     knowledgeStore: store,
     ...(settings.lexicalIndex ? { lexicalIndex: settings.lexicalIndex } : {}),
     ...(settings.topK === undefined ? {} : { topK: settings.topK }),
+    ...(settings.onVectorSearchError ? { onVectorSearchError: settings.onVectorSearchError } : {}),
   });
   const resolved = { store, embedder, vectorStore, reranker, languageModel };
   const loaded = new Set<string>();

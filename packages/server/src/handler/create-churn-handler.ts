@@ -111,10 +111,17 @@ export interface ChurnHandlerState {
 function builtInRoutes(
   router: () => Router<ChurnHandlerState>,
   options: ChurnHandlerOptions,
+  logger: ChurnLogger,
 ): Route<ChurnHandlerState>[] {
   // The chat and the console's knowledge routes share the knowledge bases (one index).
+  // An outage of the embedder or the vector store degrades answers to keyword search: logged.
   const knowledgeBases =
-    options.chat?.knowledgeBases ?? createKnowledgeBaseCache(options.chat?.knowledgeBase);
+    options.chat?.knowledgeBases ??
+    createKnowledgeBaseCache({
+      onVectorSearchError: (error) =>
+        logger.warn('Vector search failed: answering from keyword search alone.', { error }),
+      ...options.chat?.knowledgeBase,
+    });
   const chat: ChatSettings = { ...options.chat, knowledgeBases };
   return [
     {
@@ -210,7 +217,7 @@ export function createChurnHandler(
     payments: options.payments,
   };
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
-  for (const route of builtInRoutes(() => router, options)) router.add(route);
+  for (const route of builtInRoutes(() => router, options, logger)) router.add(route);
   for (const route of options.routes ?? []) router.add(route);
   const operations = startOperations(state, options.operations);
   const rateLimits = createRateLimitGuard(options.rateLimits, logger);

@@ -183,7 +183,7 @@ describe('the language model failing', () => {
 });
 
 describe('the embedder and the vector store failing', () => {
-  it('answers (or fails cleanly) when query embeddings fail every time', async () => {
+  it('answers from keyword search when query embeddings fail every time', async () => {
     openai.clearFaults();
     openai.queueFault({ type: 'status', status: 500 }, { path: '/v1/embeddings', times: 3 });
     const outcome = await turn('How long do refunds take?');
@@ -191,12 +191,12 @@ describe('the embedder and the vector store failing', () => {
       `embedder 500 x3 on the question: ${outcome.types.includes('error') ? 'error part' : 'whole reply'} in ${outcome.elapsed} ms`,
     );
     expect(outcome.types.at(-1)).toBe('[DONE]');
-    if (outcome.types.includes('error')) expectTechnicalFailure(outcome);
-    else expectWhole(outcome);
+    expect(outcome.types).not.toContain('error');
+    expectWhole(outcome);
     openai.clearFaults();
   }, 30_000);
 
-  it('answers (or fails cleanly) when Pinecone hangs or answers garbage', async () => {
+  it('answers from keyword search when Pinecone hangs or answers garbage', async () => {
     for (const fault of [
       { type: 'hang' },
       { type: 'malformed-body' },
@@ -209,8 +209,8 @@ describe('the embedder and the vector store failing', () => {
         `pinecone ${fault.type === 'status' ? fault.status : fault.type} x3: ${outcome.types.includes('error') ? 'error part' : 'whole reply'} in ${outcome.elapsed} ms`,
       );
       expect(outcome.types.at(-1)).toBe('[DONE]');
-      if (outcome.types.includes('error')) expectTechnicalFailure(outcome);
-      else expectWhole(outcome);
+      expect(outcome.types).not.toContain('error');
+      expectWhole(outcome);
     }
     pinecone.clearFaults();
   }, 30_000);

@@ -28,6 +28,11 @@ export interface KnowledgeIndexSettings {
   vectorWeight?: number;
   /** Default `k` of reciprocal rank fusion. Default 60. */
   fusionK?: number;
+  /**
+   * Called when an outage of the embedder or the vector store makes a search fall back to
+   * the lexical (BM25) side alone (see `retrieve`): log it.
+   */
+  onVectorSearchError?: (error: unknown) => void;
 }
 
 /** A chunk to index: a stored chunk whose embedding may be missing (it is then computed). */
@@ -238,6 +243,9 @@ export function createKnowledgeIndex(settings: KnowledgeIndexSettings): Knowledg
         fusion: settings.fusion,
         vectorWeight: settings.vectorWeight,
         fusionK: settings.fusionK,
+        ...(settings.onVectorSearchError
+          ? { onVectorSearchError: settings.onVectorSearchError }
+          : {}),
       });
     },
   };

@@ -44,8 +44,17 @@ export interface RetrieveOptions {
   vectorWeight?: number;
   /** The `k` of reciprocal rank fusion (`fusion: 'rrf'`). Default 60. */
   fusionK?: number;
+  /**
+   * Called when the vector side (the query embedding or the vector store) fails with an
+   * outage (`provider_error`, `timeout`, `rate_limited`, after the adapter's own retries).
+   * Retrieval then goes on with the lexical (BM25) side alone rather than failing the
+   * answer: log it here. Any other error (configuration, validation) still throws.
+   */
+  onVectorSearchError?: (error: unknown) => void;
   abortSignal?: AbortSignal;
 }
+
+const outageCodes = new Set(['provider_error', 'timeout', 'rate_limited']);
 
 const optionsSchema = z.object({
   tenantId: z.string().min(1, 'must be the tenant id, a non-empty string'),
@@ -129,26 +138,35 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
 
   const [vectorMatches, lexicalMatches] = await Promise.all([
     (async () => {
-      const { embeddings } = await embedder.doEmbed({
-        values: [query],
-        purpose: 'query',
-        abortSignal,
-      });
-      const vector = embeddings[0];
-      if (!vector) {
-        throw new ChurnError(
-          'provider_error',
-          `The embedding model ${embedder.provider} returned no vector for the query.`,
-        );
+      try {
+        const { embeddings } = await embedder.doEmbed({
+          values: [query],
+          purpose: 'query',
+          abortSignal,
+        });
+        const vector = embeddings[0];
+        if (!vector) {
+          throw new ChurnError(
+            'provider_error',
+            `The embedding model ${embedder.provider} returned no vector for the query.`,
+          );
+        }
+        const { matches } = await vectorStore.doQuery({
+          namespace: tenantId,
+          vector,
+          topK: candidates,
+          filter,
+          abortSignal,
+        });
+        return matches.filter((match) => match.metadata.tenantId === tenantId);
+      } catch (error) {
+        // An outage of the embedder or the vector store degrades to keyword search.
+        if (abortSignal?.aborted || !ChurnError.isInstance(error) || !outageCodes.has(error.code)) {
+          throw error;
+        }
+        options.onVectorSearchError?.(error);
+        return [];
       }
-      const { matches } = await vectorStore.doQuery({
-        namespace: tenantId,
-        vector,
-        topK: candidates,
-        filter,
-        abortSignal,
-      });
-      return matches.filter((match) => match.metadata.tenantId === tenantId);
     })(),
     Promise.resolve(lexicalIndex.search(tenantId, query, { topK: candidates, filter })),
   ]);
