@@ -199,6 +199,13 @@ describe('interventions, rules, links and failures', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
     const html = await page.text();
     expect(html).toContain('/r/assets/churn-chat.js');
+    // The widget's files load from any site, lazy chunks included (import() is a CORS request).
+    const script = await fetch(`${server.url}/r/assets/churn-chat.js`, {
+      headers: { origin: 'https://shop.example' },
+    });
+    expect(script.status, 'build @churn/chat first (pnpm build)').toBe(200);
+    expect(script.headers.get('access-control-allow-origin')).toBe('*');
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
     expect(html).toContain(`data-tenant-key="${tenant.publishableKey}"`);
     expect(html).toMatch(/data-customer-token="[^"]+\.[^"]+\.[^"]+"/);
     // The customer token in the page opens that customer's pending conversation.

@@ -218,6 +218,10 @@ export function recoveryLinkRoutes(): Route<ChurnHandlerState>[] {
             'content-type': 'text/javascript; charset=utf-8',
             'cache-control': 'public, max-age=300',
             'x-content-type-options': 'nosniff',
+            // Public code, no credentials: a site on another origin that loads the widget
+            // from here can also load its lazy chunks (dynamic import() is a CORS request).
+            'access-control-allow-origin': '*',
+            'cross-origin-resource-policy': 'cross-origin',
           },
         });
       },
