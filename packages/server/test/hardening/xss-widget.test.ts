@@ -270,7 +270,7 @@ describe('XSS corpus in the widget, in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  it('the console: customer names, messages and admin names from the corpus, once packages/admin is built', async () => {
+  it('the console: customer names, messages, admin names and document titles from the corpus, once packages/admin is built', async () => {
     if (!existsSync(consoleDist)) {
       console.info(
         '[xss] the console (packages/admin/dist) is not built: its XSS check was not run.',
@@ -312,9 +312,29 @@ describe('XSS corpus in the widget, in Chromium', () => {
     const visited: string[] = [];
     const texts: string[] = [];
     // Through the console's own navigation (a single-page app).
-    for (const link of ['At-risk customers', 'Live conversations', 'Escalations', 'Settings']) {
+    for (const link of [
+      'At-risk customers',
+      'Live conversations',
+      'Escalations',
+      'Metrics',
+      'Knowledge base',
+      'Settings',
+    ]) {
       await page.getByRole('link', { name: link }).first().click();
       await page.waitForLoadState('networkidle');
+      if (link === 'Knowledge base') {
+        // The documents' titles come from the crawled pages: the corpus, shown as text.
+        const title = page.getByRole('link', { name: '<script>window.__xss = 1</script>' });
+        await title.waitFor();
+        await title.click();
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await page.waitForLoadState('networkidle');
+        // biome-ignore lint/performance/useDomNodeTextContent: the text on screen, not <noscript>
+        texts.push(await page.evaluate(() => document.body.innerText));
+        visited.push('a document and its chunks');
+        await page.getByRole('link', { name: link }).first().click();
+        await page.waitForLoadState('networkidle');
+      }
       // biome-ignore lint/performance/useDomNodeTextContent: the text on screen, not <noscript>
       const text = await page.evaluate(() => document.body.innerText);
       texts.push(text);
@@ -334,6 +354,7 @@ describe('XSS corpus in the widget, in Chromium', () => {
     // The payloads reached the pages, as text.
     expect(texts.join('\n')).toContain('onerror="window.__xss=201"');
     expect(texts.join('\n')).toContain('onload="window.__xss=202"');
+    expect(texts.join('\n')).toContain('<script>window.__xss = 1</script>');
     expect(
       await page.evaluate(() => (window as unknown as { __xssRan: unknown[] }).__xssRan),
     ).toEqual([]);
