@@ -18,8 +18,6 @@
  * (a few minutes). Storage is in-memory PGlite; set BENCH_DATABASE_URL to run on PostgreSQL
  * (a temporary schema). BENCH_VERBOSE=1 prints the server's log.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,13 +40,14 @@ import {
 import { createKnowledgeBaseCache } from '../packages/server/src/chat/knowledge-base-cache.js';
 import { createChurnHandler } from '../packages/server/src/handler/create-churn-handler.js';
 import {
-  createPGliteStorage,
-  createPostgresStorage,
-} from '../packages/server/src/storage/postgres-storage.js';
+  benchLogger,
+  openBenchStorage,
+  percentile,
+  runFromSources,
+  storageName,
+} from './bench-helpers.js';
 
 const streamTarget = Number(process.argv[2] ?? 1000);
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-const schema = `churn_bench_${randomBytes(4).toString('hex')}`;
 
 /** The model under test, swapped per phase; each phase sets it before sending. */
 let activeModel: LanguageModelV1 = createOfflineLanguageModel();
@@ -99,53 +98,72 @@ function gatedModel(gate: { wait(): Promise<void> }): LanguageModelV1 {
   };
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-async function openStorage(): Promise<{ storage: StorageV1; close(): Promise<void> }> {
-  if (!databaseUrl) {
-    const storage = await createPGliteStorage();
-    return { storage, close: () => storage.close() };
-  }
-  const storage = await createPostgresStorage({ databaseUrl, schema, maxConnections: 20 });
-  return {
-    storage,
-    close: async () => {
-      await storage.db.schema.dropSchema(schema).ifExists().cascade().execute();
-      await storage.close();
-    },
+/**
+ * Counts the SQL statements Kysely runs (every executor, transactions' too) and the
+ * transactions it opens (each adds a `begin` and a `commit` round trip).
+ */
+function countStatements(storage: StorageV1) {
+  const db = (storage as { db?: { getExecutor(): object; transaction(): object } }).db;
+  const counts = {
+    statements: 0,
+    transactions: 0,
+    sqlMs: 0,
+    bySql: new Map<string, number>(),
+    msBySql: new Map<string, number>(),
   };
+  if (!db) return counts;
+  const executor = Object.getPrototypeOf(db.getExecutor()) as {
+    executeQuery(query: { sql: string }, ...rest: unknown[]): Promise<unknown>;
+  };
+  const executeQuery = executor.executeQuery;
+  executor.executeQuery = function (this: unknown, query, ...rest) {
+    counts.statements += 1;
+    const flat = query.sql.replace(/\s+/g, ' ');
+    const shape = `${flat.slice(0, 60)} … ${flat.slice(-50)}`;
+    counts.bySql.set(shape, (counts.bySql.get(shape) ?? 0) + 1);
+    const started = performance.now();
+    return executeQuery.call(this, query, ...rest).finally(() => {
+      const ms = performance.now() - started;
+      counts.sqlMs += ms;
+      counts.msBySql.set(shape, (counts.msBySql.get(shape) ?? 0) + ms);
+    });
+  };
+  const builder = Object.getPrototypeOf(db.transaction()) as {
+    execute(...args: unknown[]): Promise<unknown>;
+  };
+  const execute = builder.execute;
+  builder.execute = function (this: unknown, ...args) {
+    counts.transactions += 1;
+    return execute.apply(this, args);
+  };
+  return counts;
 }
 
 async function main(): Promise<void> {
-  const { storage, close } = await openStorage();
+  const { storage, close } = await openBenchStorage();
   const tenant: TestTenant = await createTestTenant(storage, 'Bench', { usageQuota: 100_000_000 });
   const registry = createMemoryChatStreamRegistry({ maxActiveStreams: streamTarget + 100 });
   const knowledgeBases = createKnowledgeBaseCache({ languageModel: switchingModel });
   await knowledgeBases.forTenant(storage, tenant.tenant.id).ingest(helpCentre);
-  let flushChars = 512;
   // BENCH_VERBOSE=1 prints what the server logs (errors of failed turns).
-  const quiet = process.env.BENCH_VERBOSE
-    ? { error: console.error, warn: console.warn }
-    : { error: () => {}, warn: () => {} };
+  const quiet = benchLogger;
   // Rate limits stay on (their cost is part of the overhead) with limits no run reaches.
   const unreachable = { limit: 1_000_000_000, windowMs: 60_000 };
-  const handler = createChurnHandler({
-    storage,
-    logger: quiet,
-    rateLimits: {
-      rules: { 'chat-turn': { ip: unreachable, key: unreachable, customer: unreachable } },
-    },
-    chat: {
-      knowledgeBases,
-      registry,
-      get flushChars() {
-        return flushChars;
+  // Two handlers over the same storage, registry and index: text deltas coalesced (the
+  // default, 512 characters) or written one SSE event per token (phase 3 compares them).
+  const handlerWith = (flushChars: number) =>
+    createChurnHandler({
+      storage,
+      logger: quiet,
+      rateLimits: {
+        rules: { 'chat-turn': { ip: unreachable, key: unreachable, customer: unreachable } },
       },
-    },
-  });
-  const server = createServer(toNodeHandler(handler, { logger: quiet }));
+      chat: { knowledgeBases, registry, flushChars },
+    });
+  const handler = handlerWith(512);
+  const perTokenHandler = handlerWith(1);
+  let serving = handler;
+  const server = createServer(toNodeHandler((request) => serving(request), { logger: quiet }));
   // The direct-handler phase leaves the client's keep-alive sockets idle for a while: a
   // longer server keep-alive avoids the close/reuse race (ECONNRESET) when HTTP resumes.
   server.keepAliveTimeout = 300_000;
@@ -242,11 +260,31 @@ async function main(): Promise<void> {
   const direct: number[] = [];
   const directConversations: { id: string; visitor: string }[] = [];
   for (let index = 0; index < 1000; index++) directConversations.push(await newConversation());
-  for (const conversation of directConversations) direct.push(await directTurn(conversation));
+  const counts = countStatements(storage);
+  // Time in SQL per turn (turns run one at a time, so each turn's statements are its own).
+  const sqlPerTurn: number[] = [];
+  for (const conversation of directConversations) {
+    const sqlBefore = counts.sqlMs;
+    direct.push(await directTurn(conversation));
+    sqlPerTurn.push(counts.sqlMs - sqlBefore);
+  }
+  // Work a turn finishes after `[DONE]` (analytics) counts too.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const statements = counts.statements / directConversations.length;
+  const transactions = counts.transactions / directConversations.length;
   direct.sort((left, right) => left - right);
+  sqlPerTurn.sort((left, right) => left - right);
   print(
-    `handler overhead per turn (fetch handler, no HTTP, instant 20-token model, 1000 turns): p50 ${percentile(direct, 0.5).toFixed(2)} ms, p99 ${percentile(direct, 0.99).toFixed(2)} ms`,
+    `handler overhead per turn (fetch handler, no HTTP, instant 20-token model, 1000 turns): p50 ${percentile(direct, 0.5).toFixed(2)} ms, p99 ${percentile(direct, 0.99).toFixed(2)} ms; SQL per turn ${statements.toFixed(1)} statements in ${transactions.toFixed(1)} transactions (${(statements + 2 * transactions).toFixed(1)} round trips with begin/commit), time in SQL per turn p50 ${percentile(sqlPerTurn, 0.5).toFixed(2)} ms, p99 ${percentile(sqlPerTurn, 0.99).toFixed(2)} ms`,
   );
+  if (process.env.BENCH_VERBOSE) {
+    for (const [shape, count] of [...counts.bySql].sort((left, right) => right[1] - left[1])) {
+      const ms = (counts.msBySql.get(shape) ?? 0) / count;
+      console.log(
+        `  ${(count / directConversations.length).toFixed(2)} × ${ms.toFixed(2)} ms: ${shape}`,
+      );
+    }
+  }
   if (process.env.BENCH_ONLY_OVERHEAD) {
     server.close();
     await close();
@@ -298,11 +336,10 @@ async function main(): Promise<void> {
 
   // 3. Token writes: coalesced vs one write per token.
   activeModel = tokenModel(400);
-  flushChars = 512;
   const batched = await runConcurrent(200, 16, question);
-  flushChars = 1;
+  serving = perTokenHandler;
   const perToken = await runConcurrent(200, 16, question);
-  flushChars = 512;
+  serving = handler;
   print(
     `400-token answers, 16 in flight: coalesced ${batched.perSecond.toFixed(0)} turns/s (${batched.events.toFixed(0)} SSE events per turn), one write per token ${perToken.perSecond.toFixed(0)} turns/s (${perToken.events.toFixed(0)} events per turn): ${(batched.perSecond / perToken.perSecond).toFixed(1)}x, errors ${batched.errors + perToken.errors}`,
   );
@@ -337,7 +374,7 @@ async function main(): Promise<void> {
   );
 
   print(
-    `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1073741824)} GB, node ${process.version}, ${os.platform()} ${os.arch()}; storage ${databaseUrl ? 'PostgreSQL' : 'PGlite (in memory)'}; load average ${os
+    `machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1073741824)} GB, node ${process.version}, ${os.platform()} ${os.arch()}; storage ${storageName()}; load average ${os
       .loadavg()
       .map((value) => value.toFixed(1))
       .join(' / ')}`,
@@ -348,21 +385,4 @@ async function main(): Promise<void> {
   await close();
 }
 
-// The server's sources import `@churn/core` by package name: run with the workspace's
-// `churn-source` condition so they load its TypeScript sources, not a possibly stale build.
-if (!process.execArgv.includes('--conditions=churn-source')) {
-  const child = spawnSync(
-    process.execPath,
-    [
-      ...process.execArgv.filter((argument) => !argument.startsWith('--conditions')),
-      '--conditions=churn-source',
-      '--import',
-      'tsx',
-      ...process.argv.slice(1),
-    ],
-    { stdio: 'inherit' },
-  );
-  process.exit(child.status ?? 1);
-} else {
-  await main();
-}
+await runFromSources(main);

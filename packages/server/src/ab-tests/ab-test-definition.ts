@@ -2,6 +2,7 @@ import type { AbTestRecord, StorageV1 } from '@churn/core';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { kyselyOf } from '../analytics/kysely-of.js';
+import { markChanged } from '../storage/cached-reads.js';
 
 /** What a variant changes. Every field is optional: absent means the tenant's default. */
 export const VariantSettingsSchema = z.strictObject({
@@ -130,6 +131,7 @@ export async function saveAbTestDefinition(
 ): Promise<void> {
   const db = kyselyOf(storage);
   if (!db) return;
+  markChanged('ab-tests', test.tenantId);
   await sql`update ab_tests set definition = ${JSON.stringify(definition)}::jsonb
     where tenant_id = ${test.tenantId} and id = ${test.id}`.execute(db);
 }

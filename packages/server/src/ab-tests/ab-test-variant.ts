@@ -1,4 +1,10 @@
-import { assignVariant, type ConversationRecord, type StorageV1 } from '@churn/core';
+import {
+  type AbTestRecord,
+  assignVariant,
+  type ConversationRecord,
+  type StorageV1,
+} from '@churn/core';
+import { cachedReadsOf } from '../storage/cached-reads.js';
 import {
   type AbTestDefinition,
   loadAbTestDefinition,
@@ -16,6 +22,33 @@ export interface TurnVariant {
 }
 
 /**
+ * How long the tenant's running A/B test (or that none runs) is reused without reading it
+ * again: every chat turn asks, tests change rarely. A change made through this process
+ * (start, stop, a new test) is seen at once; another instance sees it at most this long after.
+ */
+export const runningAbTestCacheTtlMs = 5_000;
+
+const cacheSettings = { topic: 'ab-tests' as const, ttlMs: runningAbTestCacheTtlMs, max: 10_000 };
+
+/** The tenant's running test and its definition (`null`: none runs), cached. */
+async function runningAbTest(
+  storage: StorageV1,
+  tenantId: string,
+): Promise<{ test: AbTestRecord; definition: AbTestDefinition } | null> {
+  const cache = cachedReadsOf<{ test: AbTestRecord; definition: AbTestDefinition } | null>(
+    storage,
+    cacheSettings,
+  );
+  const running = await cache.read(tenantId, async () => {
+    const tests = await storage.abTests.list({ tenantId, limit: 1000 });
+    const test = tests.find((candidate) => candidate.status === 'running');
+    const value = test ? { test, definition: await loadAbTestDefinition(storage, test) } : null;
+    return { value, tenantId };
+  });
+  return running ?? null;
+}
+
+/**
  * The user's variant of the tenant's running A/B test, if one runs: assigned once and
  * sticky (the stored A_B_TEST row wins; a new user gets `assignVariant`'s deterministic
  * pick, stored), with the variant's settings. The conversation's metadata is stamped with
@@ -29,10 +62,9 @@ export async function variantForTurn(
   options: { tenantId: string; userId: string; conversation: ConversationRecord },
 ): Promise<TurnVariant | undefined> {
   const { tenantId, userId, conversation } = options;
-  const tests = await storage.abTests.list({ tenantId, limit: 1000 });
-  const test = tests.find((candidate) => candidate.status === 'running');
-  if (!test) return undefined;
-  const definition: AbTestDefinition = await loadAbTestDefinition(storage, test);
+  const running = await runningAbTest(storage, tenantId);
+  if (!running) return undefined;
+  const { test, definition } = running;
   let assignment = await storage.abTests.getAssignment({ tenantId, testId: test.id, userId });
   if (!assignment) {
     const variant = assignVariant({ testId: test.id, userId, variants: definition.variants });

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AnalyticsRecord,
   ChurnError,
   type StorageV1,
   type StorageV1Repositories,
 } from '@churn/core';
+import type { Insertable } from 'kysely';
+import type { AnalyticsTable } from '../storage/database.js';
+import { mapStorageError } from '../storage/map-storage-error.js';
 import { kyselyOf } from './kysely-of.js';
 
 /** A dimension value of a metric: text, a number or true/false. */
@@ -38,6 +42,53 @@ export interface MetricEntry {
   replace?: boolean;
 }
 
+function definedDimensions(entry: MetricEntry): Record<string, MetricDimensionValue> {
+  const dimensions: Record<string, MetricDimensionValue> = {};
+  for (const [key, value] of Object.entries(entry.dimensions ?? {})) {
+    if (value !== undefined) dimensions[key] = value;
+  }
+  return dimensions;
+}
+
+/**
+ * The `analytics` rows of new metric entries (ids drawn when not given), for one
+ * multi-row insert: {@link recordMetrics}, or a `with` clause beside another write (the
+ * chat turn stores its reply and its metrics in one statement).
+ */
+export function metricRows(entries: readonly MetricEntry[]): Insertable<AnalyticsTable>[] {
+  return entries.map((entry) => ({
+    id: entry.id ?? randomUUID(),
+    tenant_id: entry.tenantId,
+    metric_name: entry.name,
+    metric_value: entry.value,
+    dimensions: JSON.stringify(definedDimensions(entry)),
+    ...(entry.recordedAt ? { recorded_at: entry.recordedAt } : {}),
+  }));
+}
+
+/**
+ * Records several metric values at once: one multi-row insert on the server's own storage
+ * (all or none), one `analytics.record` each on another `StorageV1`. For new rows: an
+ * entry with an `id` that already exists fails the whole batch (use {@link recordMetric}
+ * for rows recorded once, and for `replace`).
+ */
+export async function recordMetrics(
+  storage: StorageV1 | StorageV1Repositories,
+  entries: readonly MetricEntry[],
+): Promise<void> {
+  if (entries.length === 0) return;
+  const db = kyselyOf(storage);
+  if (!db) {
+    for (const entry of entries) await recordMetric(storage, entry);
+    return;
+  }
+  try {
+    await db.insertInto('analytics').values(metricRows(entries)).execute();
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
 /**
  * Records one metric value for the tenant's analytics. Every feature records through
  * this function (chat turns, feedback, escalations, deflection, and the recovery
@@ -59,10 +110,7 @@ export async function recordMetric(
   storage: StorageV1 | StorageV1Repositories,
   entry: MetricEntry,
 ): Promise<AnalyticsRecord | undefined> {
-  const dimensions: Record<string, MetricDimensionValue> = {};
-  for (const [key, value] of Object.entries(entry.dimensions ?? {})) {
-    if (value !== undefined) dimensions[key] = value;
-  }
+  const dimensions = definedDimensions(entry);
   const db = entry.replace && entry.id !== undefined ? kyselyOf(storage) : undefined;
   if (db && entry.id !== undefined) {
     const values = { metric_value: entry.value, dimensions: JSON.stringify(dimensions) };

@@ -6,6 +6,7 @@ import type {
   StorageV1,
 } from '@churn/core';
 import type { Kysely } from 'kysely';
+import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { HttpError } from '../http/http-error.js';
 import type { Database } from '../storage/database.js';
 import type { TenantPrincipal } from './chat-access.js';
@@ -41,6 +42,8 @@ export interface MessageView {
   state: 'complete' | 'stopped' | 'failed';
   confidenceScore?: number;
   queryType?: string;
+  /** Set on a message an operator wrote (a person of the team who took the conversation over). */
+  author?: { kind: 'operator'; name: string };
   parts: MessagePartView[];
 }
 
@@ -137,7 +140,7 @@ export async function createChatConversation(
       : await storage.customers.get({ tenantId: principal.tenantId, id: customerId });
   const metadata: JsonObject = { ...input.metadata, channel: principal.kind };
   if (owner.visitorId !== undefined) metadata.visitorId = owner.visitorId;
-  return storage.conversations.create({
+  const conversation = await storage.conversations.create({
     ...(input.id === undefined ? {} : { id: input.id }),
     tenantId: principal.tenantId,
     purpose: 'support',
@@ -146,6 +149,12 @@ export async function createChatConversation(
     customerId: customer ? customer.id : null,
     metadata,
   });
+  publishConsoleEvent(storage, {
+    type: 'conversation.created',
+    tenantId: principal.tenantId,
+    data: { conversationId: conversation.id, kind: 'support', customerId: conversation.customerId },
+  });
+  return conversation;
 }
 
 function hasKysely(storage: StorageV1): storage is StorageV1 & { db: Kysely<Database> } {
@@ -252,6 +261,16 @@ export function toMessageView(message: MessageRecord): MessageView {
     state,
     ...(message.confidenceScore === undefined ? {} : { confidenceScore: message.confidenceScore }),
     ...(message.queryType === undefined ? {} : { queryType: message.queryType }),
+    ...(operatorName(metadata) === undefined
+      ? {}
+      : { author: { kind: 'operator' as const, name: operatorName(metadata)! } }),
     parts,
   };
+}
+
+function operatorName(metadata: JsonObject): string | undefined {
+  const operator = metadata.operator;
+  if (typeof operator !== 'object' || operator === null || Array.isArray(operator))
+    return undefined;
+  return typeof operator.name === 'string' ? operator.name : undefined;
 }

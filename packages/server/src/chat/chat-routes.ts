@@ -1,5 +1,7 @@
 import { ChurnError, type StorageV1 } from '@churn/core';
 import { z } from 'zod';
+import { operatorOf } from '../admin-conversations/operator-takeover.js';
+import { startOperatorTurn } from '../admin-conversations/operator-turn.js';
 import { escalationNotifierOf } from '../escalations/escalation-notifier.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { createEventStream } from '../http/event-stream.js';
@@ -61,6 +63,11 @@ export interface ChatSettings {
   flushChars?: number;
   /** Earlier messages given to the model as history. Default 10. */
   historyMessages?: number;
+  /**
+   * In a conversation an operator has taken over, how long the customer's turn waits for
+   * the operator's reply before ending (ms). Default 60000 (docs/chat-api.md, "Operators").
+   */
+  operatorWaitMs?: number;
 }
 
 type Context = RouteContext<ChurnHandlerState>;
@@ -229,6 +236,17 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
   ): Promise<Response> => {
     const services = turnServices(storage, context);
     const input = { ...turn, principal };
+    // An operator has the conversation: no model runs, the turn waits for their reply.
+    const operator = operatorOf(turn.conversation);
+    if (operator) {
+      const { stream } = await startOperatorTurn(
+        services,
+        input,
+        operator,
+        settings.operatorWaitMs,
+      );
+      return eventStreamResponse(stream, context.request);
+    }
     // Recovery conversations are answered by the payment-recovery engine.
     const { stream } =
       turn.conversation.purpose === 'recovery'

@@ -7,12 +7,19 @@ import {
   type NewRetrieval,
   type StorageV1,
 } from '@churn/core';
+import { messageCreatedEvent, publishConsoleEvent } from '../admin-conversations/console-events.js';
+import { type MetricEntry, recordMetrics } from '../analytics/record-metric.js';
 import type { EscalationNotifier } from '../escalations/escalation-notifier.js';
 import { type SupportTurn, startSupportTurn } from '../escalations/support-turn.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import type { TenantPrincipal } from './chat-access.js';
 import type { StoredCitation } from './chat-conversations.js';
 import type { ChatStreamRegistry, ChatStreamWriter } from './chat-stream-registry.js';
+import {
+  appendUserMessage,
+  earlierMessagesLimit,
+  saveAssistantReply,
+} from './chat-turn-storage.js';
 import { type QuestionClassifier, signInRequiredAnswer } from './classify-question.js';
 import type { KnowledgeBaseCache } from './knowledge-base-cache.js';
 import { type UIFinishReason, uiMessageStreamDone } from './ui-message-chunk.js';
@@ -103,37 +110,47 @@ export async function startChatTurn(
   let history: LanguageModelV1Message[];
   let previousQuestions: string[] = [];
   try {
-    const stored = await storage.messages.list({
-      tenantId,
-      conversationId: conversation.id,
-      limit: 1000,
-    });
-    const last = stored.at(-1);
-    previousQuestions = stored
-      .filter((message) => message.role === 'user')
-      .map((message) => message.content);
-    if (input.regenerate && last?.role === 'user' && last.content === input.text) {
-      userMessageId = last.id;
-      previousQuestions = previousQuestions.slice(0, -1);
-      history = toHistory(stored.slice(0, -1), services.historyMessages);
-    } else {
-      const metadata: JsonObject =
-        input.clientMessageId === undefined ? {} : { clientMessageId: input.clientMessageId };
-      const message = await storage.messages.create({
+    const metadata: JsonObject =
+      input.clientMessageId === undefined ? {} : { clientMessageId: input.clientMessageId };
+    if (input.regenerate) {
+      const stored = await storage.messages.list({
         tenantId,
         conversationId: conversation.id,
-        role: 'user',
-        content: input.text,
-        queryType,
-        metadata,
+        limit: earlierMessagesLimit,
       });
-      userMessageId = message.id;
-      history = toHistory(stored, services.historyMessages);
+      const last = stored.at(-1);
+      if (last?.role === 'user' && last.content === input.text) {
+        userMessageId = last.id;
+        previousQuestions = userQuestions(stored.slice(0, -1));
+        history = toHistory(stored.slice(0, -1), services.historyMessages);
+      } else {
+        const message = await storage.messages.create(newUserMessage(input, queryType, metadata));
+        userMessageId = message.id;
+        previousQuestions = userQuestions(stored);
+        history = toHistory(stored, services.historyMessages);
+      }
+    } else {
+      // One statement: the message is stored (before any model runs) and the history read.
+      const appended = await appendUserMessage(storage, newUserMessage(input, queryType, metadata));
+      userMessageId = appended.message.id;
+      previousQuestions = userQuestions(appended.earlier);
+      history = toHistory(appended.earlier, services.historyMessages);
     }
   } catch (error) {
     writer.close();
     throw error;
   }
+  publishConsoleEvent(storage, {
+    type: 'message.created',
+    tenantId,
+    data: {
+      conversationId: conversation.id,
+      messageId: userMessageId,
+      role: 'user',
+      text: input.text,
+      at: new Date().toISOString(),
+    },
+  });
 
   const assistantMessageId = crypto.randomUUID();
   // Read before generating: a reply that ends at once is still read from its start.
@@ -162,6 +179,21 @@ export async function startChatTurn(
     writer.close();
   });
   return { userMessageId, assistantMessageId, stream, done };
+}
+
+function newUserMessage(input: ChatTurnInput, queryType: string, metadata: JsonObject) {
+  return {
+    tenantId: input.principal.tenantId,
+    conversationId: input.conversation.id,
+    role: 'user' as const,
+    content: input.text,
+    queryType,
+    metadata,
+  };
+}
+
+function userQuestions(messages: readonly { role: string; content: string }[]): string[] {
+  return messages.filter((message) => message.role === 'user').map((message) => message.content);
 }
 
 function toHistory(
@@ -337,6 +369,8 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
     });
   }
 
+  // The turn's metrics are stored with the reply, in the same statement.
+  const turn = { state, confidence, retrievals: retrievals.length };
   let saved = true;
   if (text.trim().length > 0) {
     saved = await saveReply(services, input, {
@@ -346,9 +380,11 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       retrievals,
       confidence: state === 'complete' ? confidence : undefined,
       escalate,
+      metrics: support?.metrics(turn) ?? [],
     });
+  } else {
+    await support?.record(turn);
   }
-  await support?.record({ state, confidence, retrievals: retrievals.length });
 
   const metadata = {
     conversationId: input.conversationId,
@@ -401,6 +437,8 @@ async function saveReply(
     retrievals: NewRetrieval[];
     confidence: number | undefined;
     escalate: boolean;
+    /** The turn's metrics, stored with the reply. */
+    metrics: MetricEntry[];
   },
 ): Promise<boolean> {
   const metadata: JsonObject = {
@@ -419,16 +457,13 @@ async function saveReply(
     metadata,
   };
   try {
-    await services.storage.transaction(async (storage) => {
-      await storage.messages.create(message);
-      if (reply.retrievals.length > 0) {
-        await storage.retrievals.createMany({
-          tenantId: input.tenantId,
-          messageId: input.assistantMessageId,
-          retrievals: reply.retrievals,
-        });
-      }
+    // One statement: the message, its retrievals, the metrics and `last_activity`.
+    const stored = await saveAssistantReply(services.storage, {
+      message,
+      retrievals: reply.retrievals,
+      metrics: reply.metrics,
     });
+    publishConsoleEvent(services.storage, messageCreatedEvent(stored));
     return true;
   } catch (error) {
     // A chunk re-ingested while answering takes its retrievals with it: keep the message.
@@ -438,9 +473,16 @@ async function saveReply(
       conversationId: input.conversationId,
     });
     try {
-      await services.storage.messages.create({
+      const stored = await services.storage.messages.create({
         ...message,
         metadata: { ...metadata, retrievalsLost: true },
+      });
+      publishConsoleEvent(services.storage, messageCreatedEvent(stored));
+      await recordMetrics(services.storage, reply.metrics).catch((error: unknown) => {
+        services.logger.warn('Could not record the turn metrics.', {
+          error,
+          tenantId: input.tenantId,
+        });
       });
       return true;
     } catch (secondError) {

@@ -51,7 +51,16 @@ export type DataUIMessageChunk =
   | { type: 'data-confidence'; id?: string; data: ConfidenceData }
   | { type: 'data-escalation'; id?: string; data: EscalationData }
   | { type: 'data-identity-required'; id?: string; data: IdentityRequiredData }
-  | { type: 'data-payment'; id?: string; data: Record<string, unknown> };
+  | { type: 'data-payment'; id?: string; data: Record<string, unknown> }
+  | { type: 'data-operator'; id?: string; data: OperatorData };
+
+/** `data-operator`: a person of the team has the conversation (docs/chat-api.md, "Operators"). */
+export interface OperatorData {
+  /** The operator's display name, to label their messages. */
+  name: string;
+  /** `replied`: this message is the operator's; `waiting`: no reply yet, it will come later. */
+  status: 'replied' | 'waiting';
+}
 
 /** `data-confidence`. */
 export interface ConfidenceData {

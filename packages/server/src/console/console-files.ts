@@ -23,14 +23,15 @@ export const contentTypes: Readonly<Record<string, string>> = {
 };
 
 /**
- * The console's Content-Security-Policy: only its own origin's scripts, styles, images and
- * API; no inline script, no plugins, no framing of the console by other sites.
+ * The console's Content-Security-Policy: only its own origin's scripts, styles and API; no
+ * inline script, no plugins, no framing of the console by other sites. Images may also come
+ * from any https origin: a tenant's branding logo (https only) shows in the widget preview.
  */
 export const consoleContentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  "img-src 'self' data: https:",
   "font-src 'self'",
   "connect-src 'self'",
   "frame-src 'self'",
@@ -59,4 +60,38 @@ export function resolveAdminDist(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+const htmlEscapes: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '"': '&quot;',
+  '<': '&lt;',
+  '>': '&gt;',
+  "'": '&#39;',
+};
+
+function escapeAttribute(value: string): string {
+  return value.replace(/[&"<>']/g, (character) => htmlEscapes[character]!);
+}
+
+/**
+ * The built `index.html` for the path it is served at. The admin build writes absolute asset
+ * URLs under `/admin/` (`/admin/assets/console-X.js`): each `src`/`href` that points into an
+ * `assets/` folder is rewritten to `prefix` (`/churn/ops/` for the console at `/ops` under the
+ * base path `/churn`), so deep links load the same files at any mount path. An empty
+ * `data-server` (the API on the same origin) becomes `apiBase`, the handler's base path, which
+ * the app puts before every `/api/...` call. Nothing else in the page changes.
+ */
+export function rewriteIndexHtml(html: string, options: { prefix: string; apiBase: string }): string {
+  const prefix = escapeAttribute(options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`);
+  return html
+    .replace(
+      /(\s(?:src|href)=)(["'])(?:\.\/|\/(?!\/)(?:[^"'<>]*\/)?)?assets\//g,
+      (_match, attribute: string, quote: string) => `${attribute}${quote}${prefix}assets/`,
+    )
+    .replace(/(\sdata-server=)(["'])\2/, (_match, attribute: string, quote: string) =>
+      options.apiBase === ''
+        ? `${attribute}${quote}${quote}`
+        : `${attribute}${quote}${escapeAttribute(options.apiBase)}${quote}`,
+    );
 }

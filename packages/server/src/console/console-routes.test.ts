@@ -9,9 +9,15 @@ import { resolveAdminDist } from './console-files.js';
 // A built app as a fixture: the real @churn/admin dist has the same shape.
 const root = mkdtempSync(join(tmpdir(), 'churn-console-'));
 mkdirSync(join(root, 'assets'));
+// As scripts/write-index-html.mjs writes it: absolute URLs under /admin/, the API on this origin.
 writeFileSync(
   join(root, 'index.html'),
-  '<!doctype html><title>Churn console</title><script type="module" src="./assets/index-Bc9xQ2aZ.js"></script>',
+  [
+    '<!doctype html><html lang="en" data-server=""><title>Churn console</title>',
+    '<link rel="stylesheet" href="/admin/assets/console-64BCH3ET.css" />',
+    '<script type="module" src="/admin/assets/index-Bc9xQ2aZ.js"></script>',
+    '<link rel="icon" href="https://cdn.example.com/assets/icon.svg" /></html>',
+  ].join(''),
 );
 writeFileSync(join(root, 'assets', 'index-Bc9xQ2aZ.js'), 'console.log("console")');
 writeFileSync(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
@@ -26,11 +32,12 @@ const mounted = createChurnHandler({
   basePath: '/churn',
   console: { path: '/ops', root },
 });
+const ops = createChurnHandler({ ...options, console: { path: '/ops', root } });
 const missing = createChurnHandler({ ...options, console: { root: join(root, 'nope') } });
 const off = createChurnHandler({ ...options, console: false });
 
 afterAll(async () => {
-  for (const each of [handler, mounted, missing, off]) await each.close();
+  for (const each of [handler, mounted, ops, missing, off]) await each.close();
   rmSync(root, { recursive: true, force: true });
   rmSync(secretFile, { force: true });
   rmSync(dataDir, { recursive: true, force: true });
@@ -49,6 +56,9 @@ describe('the console’s static files', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
+    // A tenant's https logo shows in the branding preview; scripts stay on this origin.
+    expect(csp).toContain("img-src 'self' data: https:");
+    expect(csp).toContain("connect-src 'self';");
     expect(await index.text()).toContain('<title>Churn console</title>');
 
     const asset = await get(handler, '/admin/assets/index-Bc9xQ2aZ.js');
@@ -93,6 +103,37 @@ describe('the console’s static files', () => {
     expect(((await absent.json()) as { error: { message: string } }).error.message).toMatch(
       /build @churn\/admin|install/,
     );
+  });
+
+  it('points index.html at its own assets and API wherever it is mounted', async () => {
+    const page = async (target: typeof handler, path: string) => {
+      const response = await get(target, path);
+      expect(response.status, path).toBe(200);
+      return response.text();
+    };
+    const atAdmin = await page(handler, '/admin/customers/cus_1');
+    expect(atAdmin).toContain('src="/admin/assets/index-Bc9xQ2aZ.js"');
+    expect(atAdmin).toContain('data-server=""');
+
+    for (const path of ['/ops/', '/ops/customers/cus_1', '/ops/index.html']) {
+      const atOps = await page(ops, path);
+      expect(atOps, path).toContain('src="/ops/assets/index-Bc9xQ2aZ.js"');
+      expect(atOps, path).toContain('href="/ops/assets/console-64BCH3ET.css"');
+      expect(atOps, path).not.toContain('/admin/');
+      expect(atOps, path).toContain('data-server=""');
+      // URLs on other hosts are left alone.
+      expect(atOps, path).toContain('href="https://cdn.example.com/assets/icon.svg"');
+    }
+    const script = await get(ops, '/ops/assets/index-Bc9xQ2aZ.js');
+    expect(await script.text()).toBe('console.log("console")');
+
+    const underBase = await page(mounted, '/churn/ops/settings');
+    expect(underBase).toContain('src="/churn/ops/assets/index-Bc9xQ2aZ.js"');
+    expect(underBase).toContain('href="/churn/ops/assets/console-64BCH3ET.css"');
+    // The app calls `${data-server}/api/...`: the API under the same base path.
+    expect(underBase).toContain('data-server="/churn"');
+    expect((await get(mounted, '/churn/ops/assets/index-Bc9xQ2aZ.js')).status).toBe(200);
+    expect((await get(mounted, '/churn/api/auth/me')).status).toBe(401);
   });
 
   it('finds the built app in the installed @churn/admin package by default', () => {

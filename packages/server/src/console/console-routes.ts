@@ -8,6 +8,7 @@ import {
   contentTypes,
   isHashedAsset,
   resolveAdminDist,
+  rewriteIndexHtml,
 } from './console-files.js';
 
 /** The `console` option of `createChurnHandler`. */
@@ -94,7 +95,7 @@ export function consoleRoutes(options: ConsoleOptions = {}): Route<ChurnHandlerS
           throw new HttpError(404, 'not_found', 'No such file in the console.');
         }
         const last = parts.at(-1) ?? '';
-        const extension = last.includes('.') ? last.split('.').pop()!.toLowerCase() : '';
+        let extension = last.includes('.') ? last.split('.').pop()!.toLowerCase() : '';
         let body = parts.length > 0 ? await fileAt(target) : undefined;
         let type = contentTypes[extension] ?? 'application/octet-stream';
         let cache = isHashedAsset(rest) ? 'public, max-age=31536000, immutable' : 'no-cache';
@@ -113,6 +114,17 @@ export function consoleRoutes(options: ConsoleOptions = {}): Route<ChurnHandlerS
           }
           type = contentTypes.html!;
           cache = 'no-cache';
+          extension = 'html';
+        }
+        if (extension === 'html') {
+          // The page's asset URLs and API base follow where this handler serves it.
+          const page = rewriteIndexHtml(body.toString('utf8'), {
+            prefix: `${state.basePath}${path}/`,
+            apiBase: state.basePath,
+          });
+          return new Response(page, {
+            headers: { 'content-type': type, 'cache-control': cache, ...securityHeaders },
+          });
         }
         return new Response(new Uint8Array(body), {
           headers: { 'content-type': type, 'cache-control': cache, ...securityHeaders },

@@ -8,7 +8,7 @@ import {
 } from '@churn/core';
 import { type TurnVariant, variantForTurn } from '../ab-tests/ab-test-variant.js';
 import { abTestOf, userTypeOf } from '../analytics/record-deflections.js';
-import { recordMetric } from '../analytics/record-metric.js';
+import { type MetricEntry, recordMetrics } from '../analytics/record-metric.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { detectEscalation, type EscalationTrigger } from './detect-escalation.js';
 import {
@@ -37,6 +37,13 @@ export interface SupportTurnInput {
   /** The verified customer's id, else the anonymous visitor's id. */
   userId: string | undefined;
   queryType: string;
+}
+
+/** How a reply ended, for the turn's metrics. */
+export interface SupportTurnReply {
+  state: 'complete' | 'stopped' | 'failed';
+  confidence?: number | undefined;
+  retrievals: number;
 }
 
 /** The `data-escalation` part's data. */
@@ -78,12 +85,13 @@ export interface SupportTurn {
     escalate: boolean;
     confidence?: number | undefined;
   }): Promise<{ text: string; data?: EscalationPartData } | undefined>;
-  /** After the reply is stored: `response_time`, `confidence`, `retrieval_count` metrics. */
-  record(reply: {
-    state: 'complete' | 'stopped' | 'failed';
-    confidence?: number | undefined;
-    retrievals: number;
-  }): Promise<void>;
+  /**
+   * The turn's `response_time`, `confidence` and `retrieval_count` metrics (none unless
+   * the reply is complete), for the chat turn to store with its reply in one statement.
+   */
+  metrics(reply: SupportTurnReply): MetricEntry[];
+  /** Records {@link SupportTurn.metrics} on their own (when the reply was not stored). */
+  record(reply: SupportTurnReply): Promise<void>;
 }
 
 /**
@@ -133,6 +141,21 @@ export async function startSupportTurn(
     ...variant?.dimensions,
   };
 
+  const metricsOf = (reply: SupportTurnReply): MetricEntry[] => {
+    if (reply.state !== 'complete') return [];
+    const entry = (name: string, value: number): MetricEntry => ({
+      tenantId,
+      name,
+      value,
+      dimensions,
+    });
+    return [
+      entry('response_time', Math.round(performance.now() - startedAt)),
+      entry('retrieval_count', reply.retrievals),
+      ...(reply.confidence === undefined ? [] : [entry('confidence', reply.confidence)]),
+    ];
+  };
+
   return {
     question,
     history: instructions ? [{ role: 'system', content: instructions }, ...history] : history,
@@ -174,29 +197,10 @@ export async function startSupportTurn(
           : undefined;
       }
     },
+    metrics: metricsOf,
     async record(reply) {
-      if (reply.state !== 'complete') return;
       try {
-        await recordMetric(storage, {
-          tenantId,
-          name: 'response_time',
-          value: Math.round(performance.now() - startedAt),
-          dimensions,
-        });
-        await recordMetric(storage, {
-          tenantId,
-          name: 'retrieval_count',
-          value: reply.retrievals,
-          dimensions,
-        });
-        if (reply.confidence !== undefined) {
-          await recordMetric(storage, {
-            tenantId,
-            name: 'confidence',
-            value: reply.confidence,
-            dimensions,
-          });
-        }
+        await recordMetrics(storage, metricsOf(reply));
       } catch (error) {
         logger.warn('Could not record the turn metrics.', { error, tenantId });
       }

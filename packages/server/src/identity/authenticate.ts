@@ -5,6 +5,7 @@ import type { RouteContext } from '../http/router.js';
 import { tenantAccessStoreOf } from '../storage/tenant-access-repositories.js';
 import { verifyAdminAccessToken } from './admin-token.js';
 import { apiKeyScopeOf, hashApiKey } from './api-key.js';
+import { findUsableApiKey, noteApiKeyUsed } from './api-key-cache.js';
 import { verifyCustomerHash, verifyCustomerToken } from './customer-token.js';
 import type { Principal, PublishableKeyPrincipal } from './principal.js';
 import { secretsEqual } from './secret-compare.js';
@@ -178,10 +179,8 @@ export async function authenticate(
   const scope = apiKeyScopeOf(token);
   if (scope !== undefined) {
     const access = tenantAccessStoreOf(options.storage);
-    const key = await access.findUsableApiKey({
-      keyHash: hashApiKey(token),
-      now: now ?? new Date(),
-    });
+    const keyHash = hashApiKey(token);
+    const key = await findUsableApiKey(options.storage, { keyHash, now: now ?? new Date() });
     if (!key || key.scope !== scope) {
       throw unauthorized(
         'The API key is not valid: it was revoked, rotated or never existed. Create a new key with POST /api/keys or `churn keys create`.',
@@ -189,6 +188,7 @@ export async function authenticate(
     }
     const usedAt = now ?? new Date();
     if (!key.lastUsedAt || usedAt.getTime() - key.lastUsedAt.getTime() > markUsedEveryMs) {
+      noteApiKeyUsed(options.storage, keyHash, usedAt);
       await options.storage.apiKeys
         .markUsed({ tenantId: key.tenantId, id: key.id, at: usedAt })
         .catch(() => undefined);

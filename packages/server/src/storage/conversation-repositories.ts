@@ -3,18 +3,18 @@ import type {
   ConversationRepository,
   MessageRecord,
   MessageRepository,
+  NewMessage,
   RecoveryDetailsRecord,
   RetrievalRecord,
   RetrievalRepository,
 } from '@churn/core';
 import { ValidationError } from '@churn/core';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable, RetrievalsTable } from './database.js';
 import {
   compact,
   fromJson,
   guarded,
-  inTransaction,
   newId,
   notFound,
   optional,
@@ -161,7 +161,7 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
   });
 }
 
-function toMessage(row: Selectable<MessagesTable>): MessageRecord {
+export function toMessage(row: Selectable<MessagesTable>): MessageRecord {
   return compact({
     id: row.id,
     tenantId: row.tenant_id,
@@ -176,36 +176,55 @@ function toMessage(row: Selectable<MessagesTable>): MessageRecord {
   });
 }
 
+/** The `messages` row of a new message. */
+export function messageValues(message: NewMessage, timestamp: Date): Insertable<MessagesTable> {
+  return {
+    id: message.id ?? newId(),
+    tenant_id: message.tenantId,
+    conversation_id: message.conversationId,
+    role: message.role,
+    content: message.content,
+    timestamp,
+    confidence_score: message.confidenceScore ?? null,
+    query_type: message.queryType ?? null,
+    message_type: message.messageType ?? null,
+    metadata: message.metadata === undefined ? undefined : toJson(message.metadata),
+  };
+}
+
+/**
+ * The update that moves a conversation's `last_activity` to a new message's time (never
+ * back), for a `with` clause beside the message's insert.
+ */
+export function touchConversation<Tables extends Database>(
+  db: QueryCreator<Tables>,
+  message: { tenantId: string; conversationId: string },
+  timestamp: Date,
+) {
+  return (db as unknown as QueryCreator<Database>)
+    .updateTable('conversations')
+    .set({ last_activity: sql<Date>`greatest(last_activity, ${timestamp})` })
+    .where('tenant_id', '=', message.tenantId)
+    .where('id', '=', message.conversationId)
+    .returning('id');
+}
+
 /** Messages over Kysely. */
 export function createMessageRepository(db: Kysely<Database>): MessageRepository {
   return guarded<MessageRepository>({
     async create(message) {
       const timestamp = message.timestamp ?? new Date();
-      return inTransaction(db, async (transaction) => {
-        const row = await transaction
-          .insertInto('messages')
-          .values({
-            id: message.id ?? newId(),
-            tenant_id: message.tenantId,
-            conversation_id: message.conversationId,
-            role: message.role,
-            content: message.content,
-            timestamp,
-            confidence_score: message.confidenceScore ?? null,
-            query_type: message.queryType ?? null,
-            message_type: message.messageType ?? null,
-            metadata: message.metadata === undefined ? undefined : toJson(message.metadata),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        await transaction
-          .updateTable('conversations')
-          .set({ last_activity: sql<Date>`greatest(last_activity, ${timestamp})` })
-          .where('tenant_id', '=', message.tenantId)
-          .where('id', '=', message.conversationId)
-          .execute();
-        return toMessage(row);
-      });
+      // One statement: the insert and the conversation's `last_activity` move together
+      // (no transaction round trips), and a failed insert moves nothing.
+      const row = await db
+        .with('inserted', (query) =>
+          query.insertInto('messages').values(messageValues(message, timestamp)).returningAll(),
+        )
+        .with('touched', (query) => touchConversation(query, message, timestamp))
+        .selectFrom('inserted')
+        .selectAll()
+        .executeTakeFirstOrThrow();
+      return toMessage(row as Selectable<MessagesTable>);
     },
     async get({ tenantId, id }) {
       const row = await db

@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '@churn/core';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { markChanged } from './cached-reads.js';
 import type {
   AbTestAssignmentsTable,
   AbTestsTable,
@@ -335,6 +336,7 @@ export function createAbTestRepository(db: Kysely<Database>): AbTestRepository {
           { path: ['variants'], message: 'must be distinct names' },
         ]);
       }
+      markChanged('ab-tests', test.tenantId);
       const row = await db
         .insertInto('ab_tests')
         .values({
@@ -382,6 +384,7 @@ export function createAbTestRepository(db: Kysely<Database>): AbTestRepository {
       return rows.map(toAbTest);
     },
     async update({ tenantId, id, changes }) {
+      markChanged('ab-tests', tenantId);
       const row = await db
         .updateTable('ab_tests')
         .set(

@@ -8,6 +8,7 @@ import {
 import { type ColumnType, type Kysely, type Selectable, sql } from 'kysely';
 import type { FieldEncryptor } from '../encryption/field-encryptor.js';
 import { isEncryptedValue } from '../encryption/field-encryptor.js';
+import { markChanged } from './cached-reads.js';
 import type { Database, NullableTimestamp, TimestampWithDefault } from './database.js';
 import { mapStorageError } from './map-storage-error.js';
 import { guarded, newId, notFound, toJson } from './storage-helpers.js';
@@ -102,6 +103,8 @@ export interface TenantAccessStore {
         tenantId: string;
         scope: string;
         lastUsedAt?: Date;
+        /** A revocation scheduled after `now` (a rotation's grace period). */
+        revokedAt?: Date;
       }
     | undefined
   >;
@@ -266,7 +269,7 @@ export function createTenantAccessStore(
     async findUsableApiKey({ keyHash, now }) {
       const row = await access
         .selectFrom('api_keys')
-        .select(['id', 'tenant_id', 'scope', 'last_used_at'])
+        .select(['id', 'tenant_id', 'scope', 'last_used_at', 'revoked_at'])
         .where('key_hash', '=', keyHash)
         .where((where) =>
           where.or([where('revoked_at', 'is', null), where('revoked_at', '>', now)]),
@@ -278,9 +281,11 @@ export function createTenantAccessStore(
         tenantId: row.tenant_id,
         scope: row.scope,
         ...(row.last_used_at ? { lastUsedAt: row.last_used_at } : {}),
+        ...(row.revoked_at ? { revokedAt: row.revoked_at } : {}),
       };
     },
     async revokeApiKey({ tenantId, id, at }) {
+      markChanged('api-keys', tenantId);
       const result = await access
         .updateTable('api_keys')
         .set({

@@ -8,6 +8,7 @@ import type {
   TenantRepository,
 } from '@churn/core';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { markChanged } from './cached-reads.js';
 import type { AdminUsersTable, ApiKeysTable, Database, TenantsTable } from './database.js';
 import {
   compact,
@@ -93,6 +94,8 @@ export function createTenantRepository(db: Kysely<Database>): TenantRepository {
       return toTenant(row);
     },
     async delete({ tenantId }) {
+      markChanged('api-keys', tenantId);
+      markChanged('ab-tests', tenantId);
       const result = await db.deleteFrom('tenants').where('id', '=', tenantId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
@@ -171,6 +174,7 @@ export function createApiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
       if (Number(result.numUpdatedRows) === 0) throw notFound('API key', id);
     },
     async revoke({ tenantId, id, at }) {
+      markChanged('api-keys', tenantId);
       const row = await db
         .updateTable('api_keys')
         .set({ revoked_at: sql<Date>`coalesce(revoked_at, ${at ?? new Date()})` })
@@ -182,6 +186,7 @@ export function createApiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
       return toApiKey(row);
     },
     async delete({ tenantId, id }) {
+      markChanged('api-keys', tenantId);
       const result = await db
         .deleteFrom('api_keys')
         .where('tenant_id', '=', tenantId)
