@@ -68,6 +68,7 @@ async function upsertOne(
   const known = await repositories.customers.findByStripeCustomerId({
     tenantId,
     stripeCustomerId: entry.customer.providerCustomerId,
+    lock: true,
   });
   const category = entry.risk.category;
   const risk = toJsonObject({ ...riskOf(entry), statusChangedAt: now });

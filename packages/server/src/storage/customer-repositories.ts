@@ -77,13 +77,13 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
         .executeTakeFirst();
       return row ? toCustomer(row) : undefined;
     },
-    async findByStripeCustomerId({ tenantId, stripeCustomerId }) {
-      const row = await db
+    async findByStripeCustomerId({ tenantId, stripeCustomerId, lock }) {
+      const query = db
         .selectFrom('customers')
         .selectAll()
         .where('tenant_id', '=', tenantId)
-        .where('stripe_customer_id', '=', stripeCustomerId)
-        .executeTakeFirst();
+        .where('stripe_customer_id', '=', stripeCustomerId);
+      const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
       return row ? toCustomer(row) : undefined;
     },
     async list(filter) {

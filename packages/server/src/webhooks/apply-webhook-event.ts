@@ -123,9 +123,12 @@ export async function applyWebhookEvent(options: {
     const customer =
       event.customerId === undefined
         ? undefined
-        : await repositories.customers.findByStripeCustomerId({
+        : // Locked until commit: two events of one customer applied at the same moment
+          // (a failure and a payment) run one after the other, each on the other's result.
+          await repositories.customers.findByStripeCustomerId({
             tenantId,
             stripeCustomerId: event.customerId,
+            lock: true,
           });
     let result: WebhookEventResult;
     if (!customer) {

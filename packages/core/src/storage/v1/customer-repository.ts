@@ -64,9 +64,16 @@ export interface CustomerFilter extends PageOptions {
 export interface CustomerRepository {
   create(customer: NewCustomer): Promise<CustomerRecord>;
   get(options: { tenantId: string; id: string }): Promise<CustomerRecord | undefined>;
+  /**
+   * The customer linked to a Stripe customer. With `lock: true`, inside a transaction, the
+   * row stays locked until the transaction ends (`SELECT ... FOR UPDATE`): two concurrent
+   * read-modify-write changes of the same customer (a payment failure and a payment applied
+   * at the same moment) run one after the other instead of the last write winning.
+   */
   findByStripeCustomerId(options: {
     tenantId: string;
     stripeCustomerId: string;
+    lock?: boolean;
   }): Promise<CustomerRecord | undefined>;
   /** Newest first (by `customerSince`, then id). */
   list(filter: CustomerFilter): Promise<CustomerRecord[]>;
