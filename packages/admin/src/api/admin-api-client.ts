@@ -125,6 +125,10 @@ export class AdminApiClient {
     return this.request<T>('PUT', path, { body });
   }
 
+  delete<T = void>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+
   async signIn(credentials: { tenantId: string; email: string; password: string }): Promise<void> {
     const response = await this.#send('POST', '/api/auth/sign-in', {
       body: credentials,

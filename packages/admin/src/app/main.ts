@@ -10,6 +10,8 @@ import { ChurnDocumentPage } from '../knowledge/churn-document-page.js';
 import { ChurnKnowledgePage } from '../knowledge/churn-knowledge-page.js';
 import { ChurnChartPanel } from '../metrics/churn-chart-panel.js';
 import { ChurnMetricsPage } from '../metrics/churn-metrics-page.js';
+import { ChurnAdminUsersSettings } from '../settings/churn-admin-users-settings.js';
+import { ChurnIntegrationsSettings } from '../settings/churn-integrations-settings.js';
 import { ChurnSettingsPage } from '../settings/churn-settings-page.js';
 import { ChurnAdminApp } from '../shell/churn-admin-app.js';
 
@@ -23,6 +25,8 @@ const elements: Record<string, CustomElementConstructor> = {
   'churn-metrics-page': ChurnMetricsPage,
   'churn-knowledge-page': ChurnKnowledgePage,
   'churn-document-page': ChurnDocumentPage,
+  'churn-integrations-settings': ChurnIntegrationsSettings,
+  'churn-admin-users-settings': ChurnAdminUsersSettings,
   'churn-settings-page': ChurnSettingsPage,
   // Last: the shell renders the pages, which are defined by now.
   'churn-admin-app': ChurnAdminApp,

@@ -3,6 +3,7 @@ import { errorMessage } from '../api/admin-api-error.js';
 import { ConsoleElement } from '../elements/console-element.js';
 import { formatDateTime, formatNumber, humanize } from '../elements/format.js';
 import { AdminEvents, type AdminEventsState } from './admin-events.js';
+import { appendPage, mergeFirstPage } from './conversation-list-merge.js';
 
 /** A row of `GET /api/admin/conversations`. */
 export interface ConversationSummary {
@@ -77,6 +78,8 @@ export class ChurnConversationsPage extends ConsoleElement {
   #events: AdminEvents | undefined;
   #poll: ReturnType<typeof setInterval> | undefined;
   #reloadList: ReturnType<typeof setTimeout> | undefined;
+  /** Pages of the list loaded so far (the first, plus each "Load more"). */
+  #pages = 0;
 
   constructor() {
     super();
@@ -107,7 +110,7 @@ export class ChurnConversationsPage extends ConsoleElement {
       void this.#loadList();
       if (this.conversationId) void this.#loadDetail();
     }, pollMs);
-    void this.#loadList();
+    void this.#loadList('reset');
   }
 
   override disconnectedCallback(): void {
@@ -124,17 +127,39 @@ export class ChurnConversationsPage extends ConsoleElement {
     }
   }
 
-  /** The first page again (live updates), or the next one after `cursor` (Load more). */
-  async #loadList(cursor?: string): Promise<void> {
+  /**
+   * `reset`: the first page only (a new filter); `refresh`: the first page merged into the
+   * loaded list, keeping the pages of "Load more" (live updates, polling); a cursor: the next
+   * page appended (Load more).
+   */
+  async #loadList(mode: 'reset' | 'refresh' | { cursor: string } = 'refresh'): Promise<void> {
+    const cursor = typeof mode === 'object' ? mode.cursor : undefined;
+    const filters = { status: this.status, kind: this.kind };
     try {
       const page = await this.api.get<{
         conversations: ConversationSummary[];
         nextCursor?: string | null;
-      }>('/api/admin/conversations', { status: this.status, kind: this.kind, limit: 50, cursor });
-      this.conversations = cursor
-        ? [...this.conversations, ...page.conversations]
-        : page.conversations;
-      this.nextCursor = page.nextCursor ?? null;
+      }>('/api/admin/conversations', { ...filters, limit: 50, cursor });
+      // A filter changed while this page was on its way: its answer is for the old filter.
+      if (filters.status !== this.status || filters.kind !== this.kind) return;
+      const next = page.nextCursor ?? null;
+      if (cursor) {
+        this.conversations = appendPage(this.conversations, page.conversations);
+        this.nextCursor = next;
+        this.#pages += 1;
+      } else if (mode === 'reset' || this.#pages <= 1) {
+        this.conversations = page.conversations;
+        this.nextCursor = next;
+        this.#pages = 1;
+      } else {
+        this.conversations = mergeFirstPage(this.conversations, page.conversations, {
+          complete: next === null,
+        });
+        if (next === null) {
+          this.nextCursor = null;
+          this.#pages = 1;
+        }
+      }
     } catch (error) {
       this.error = errorMessage(error);
     }
@@ -197,7 +222,7 @@ export class ChurnConversationsPage extends ConsoleElement {
     const select = event.target as HTMLSelectElement;
     if (select.name === 'status') this.status = select.value;
     if (select.name === 'kind') this.kind = select.value;
-    void this.#loadList();
+    void this.#loadList('reset');
   }
 
   protected override render(): TemplateResult {
@@ -240,7 +265,7 @@ export class ChurnConversationsPage extends ConsoleElement {
           </ul>
           ${
             this.nextCursor
-              ? html`<button type="button" class="secondary" @click=${() => this.#loadList(this.nextCursor ?? undefined)}>Load more</button>`
+              ? html`<button type="button" class="secondary" @click=${() => this.#loadList(this.nextCursor ? { cursor: this.nextCursor } : 'reset')}>Load more</button>`
               : nothing
           }
         </section>

@@ -30,16 +30,6 @@ interface ApiKey {
   lastUsedAt?: string;
 }
 
-/** An integration of `GET /api/integrations` (no URL token, no secret). */
-interface Integration {
-  id: string;
-  platform: 'slack' | 'discord' | 'webhook';
-  name?: string;
-  enabled: boolean;
-  /** Scheme and host of the receiver. */
-  webhookUrlPreview?: string;
-}
-
 type RetentionPolicy = Record<string, number>;
 
 const retentionLabels: Record<string, string> = {
@@ -61,7 +51,8 @@ const colorFields = [
 /**
  * `<churn-settings-page>`: branding with a live preview of the widget (the real
  * `<churn-chat>`, fed the unsaved branding), API keys (create, reveal once, revoke), allowed
- * origins, integrations with a test send, the retention policy, and quota and usage. Each
+ * origins, integrations (`<churn-integrations-settings>`), console users and the identity
+ * secret (`<churn-admin-users-settings>`), the retention policy, and quota and usage. Each
  * section shows only with its permission.
  */
 export class ChurnSettingsPage extends ConsoleElement {
@@ -72,7 +63,6 @@ export class ChurnSettingsPage extends ConsoleElement {
     branding: { state: true },
     keys: { state: true },
     revealed: { state: true },
-    integrations: { state: true },
     retention: { state: true },
     messages: { state: true },
     previewReady: { state: true },
@@ -83,7 +73,6 @@ export class ChurnSettingsPage extends ConsoleElement {
   declare branding: Branding;
   declare keys: ApiKey[];
   declare revealed: { key: string; apiKey: ApiKey } | undefined;
-  declare integrations: Integration[];
   declare retention: RetentionPolicy | undefined;
   /** A message per section: `{ branding: { kind: 'error', text } }`. */
   declare messages: Record<string, { kind: 'error' | 'notice'; text: string }>;
@@ -94,7 +83,6 @@ export class ChurnSettingsPage extends ConsoleElement {
     super();
     this.branding = {};
     this.keys = [];
-    this.integrations = [];
     this.messages = {};
     this.previewReady = false;
   }
@@ -103,7 +91,6 @@ export class ChurnSettingsPage extends ConsoleElement {
     super.connectedCallback();
     void this.#loadTenant();
     if (this.can('keys:read')) void this.#loadKeys();
-    if (this.can('integrations:read')) void this.#loadIntegrations();
     if (this.can('retention:read')) {
       void this.#guard('retention', async () => {
         this.retention = (await this.api.get<{ policy: RetentionPolicy }>('/api/retention')).policy;
@@ -138,14 +125,6 @@ export class ChurnSettingsPage extends ConsoleElement {
   #loadKeys(): Promise<void> {
     return this.#guard('keys', async () => {
       this.keys = (await this.api.get<{ apiKeys: ApiKey[] }>('/api/keys')).apiKeys;
-    });
-  }
-
-  #loadIntegrations(): Promise<void> {
-    return this.#guard('integrations', async () => {
-      this.integrations = (
-        await this.api.get<{ integrations: Integration[] }>('/api/integrations')
-      ).integrations;
     });
   }
 
@@ -231,7 +210,12 @@ export class ChurnSettingsPage extends ConsoleElement {
       </section>
       ${this.#renderOrigins()}
       ${this.can('keys:read') ? this.#renderKeys() : nothing}
-      ${this.can('integrations:read') ? this.#renderIntegrations() : nothing}
+      ${
+        this.can('integrations:read')
+          ? html`<churn-integrations-settings .api=${this.api} .router=${this.router} .permissions=${this.permissions}></churn-integrations-settings>`
+          : nothing
+      }
+      <churn-admin-users-settings .api=${this.api} .router=${this.router} .permissions=${this.permissions}></churn-admin-users-settings>
       ${this.#renderRetention()}
     `;
   }
@@ -351,41 +335,6 @@ export class ChurnSettingsPage extends ConsoleElement {
             <button type="submit">Create key</button>
           </form>`
           : nothing
-      }
-    </section>`;
-  }
-
-  #renderIntegrations(): TemplateResult {
-    const canWrite = this.can('integrations:write');
-    return html`<section class="card" aria-labelledby="integrations-title">
-      <h2 id="integrations-title">Integrations</h2>
-      ${this.#message('integrations')}
-      ${
-        this.integrations.length === 0
-          ? html`<p>No integration yet: add Slack, Discord or a signed webhook with <code>POST /api/integrations</code>.</p>`
-          : html`<ul class="plain-list">${this.integrations.map(
-              (integration) => html`<li>
-              <strong>${integration.name ?? humanize(integration.platform)}</strong> <span class="muted">(${humanize(integration.platform)}${integration.webhookUrlPreview ? ` to ${integration.webhookUrlPreview}` : ''}${integration.enabled ? '' : ', disabled'})</span>
-              ${
-                canWrite
-                  ? html`<button type="button" class="secondary small" aria-label=${`Send test to ${integration.name ?? humanize(integration.platform)}`} @click=${() =>
-                      void this.#guard(
-                        'integrations',
-                        async () => {
-                          const { delivery } = await this.api.post<{
-                            delivery: { status: string; lastError?: string };
-                          }>(`/api/integrations/${encodeURIComponent(integration.id)}/test`);
-                          if (delivery.status !== 'delivered')
-                            throw new Error(
-                              `The test was not delivered: ${delivery.lastError ?? delivery.status}.`,
-                            );
-                        },
-                        `Test message delivered to ${integration.name ?? humanize(integration.platform)}.`,
-                      )}>Send test</button>`
-                  : nothing
-              }
-            </li>`,
-            )}</ul>`
       }
     </section>`;
   }

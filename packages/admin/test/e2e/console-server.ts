@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -41,6 +42,11 @@ export interface ConsoleServer {
   tenantId: string;
   secretKey: string;
   storage: StorageV1;
+  /** Another server on the same storage, with the console at `consolePath` below `basePath`. */
+  mount(options: {
+    basePath?: string;
+    consolePath?: string;
+  }): Promise<{ url: string; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -49,31 +55,9 @@ export async function startConsoleServer(options: {
   storage: StorageV1;
   dataDir: string;
 }): Promise<ConsoleServer> {
-  const directory = builtConsoleDirectory();
   const { storage } = options;
-  // The server serves the built console at /admin itself (SPA fallback, strict CSP); `root`
-  // points it at this workspace's build, which a real install finds through @churn/admin.
-  const handler = createChurnHandler({
-    console: { root: directory },
-    storage,
-    dataDir: options.dataDir,
-    secret: 'console-e2e-secret-console-e2e-secret-0123456789',
-    rateLimits: { enabled: false },
-    // No background sweep of recovery sessions: it would outlive the storage the test closes.
-    payments: { sweepIntervalMs: 0 },
-    // The test's webhook receiver listens on 127.0.0.1; no background workers.
-    operations: { workers: false, integrations: { allowPrivateNetwork: true } },
-    // Unexpected server errors show in the test output; warnings (rate limits off) do not.
-    logger: {
-      error: (message, details) => console.error(`[server] ${message}`, details ?? ''),
-      warn: () => undefined,
-    },
-  });
-  const server: Server = createServer(toNodeHandler(handler));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const main = await listen({ storage, dataDir: options.dataDir });
+  const { url } = main;
 
   const created = await createTenant(
     storage,
@@ -99,6 +83,49 @@ export async function startConsoleServer(options: {
     tenantId: created.tenant.id,
     secretKey,
     storage,
+    // A data folder of its own: the handler keeps its files (knowledge bases) there.
+    mount: async (mount) =>
+      listen({ storage, dataDir: await mkdtemp(join(options.dataDir, 'mount-')), ...mount }),
+    close: main.close,
+  };
+}
+
+/**
+ * The real handler on `storage` over a real socket, serving the built console at `/admin`, or
+ * at `consolePath` below `basePath`.
+ */
+async function listen(options: {
+  storage: StorageV1;
+  dataDir: string;
+  basePath?: string;
+  consolePath?: string;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const directory = builtConsoleDirectory();
+  // The server serves the built console at /admin itself (SPA fallback, strict CSP); `root`
+  // points it at this workspace's build, which a real install finds through @churn/admin.
+  const handler = createChurnHandler({
+    console: { root: directory, ...(options.consolePath ? { path: options.consolePath } : {}) },
+    ...(options.basePath ? { basePath: options.basePath } : {}),
+    storage: options.storage,
+    dataDir: options.dataDir,
+    secret: 'console-e2e-secret-console-e2e-secret-0123456789',
+    rateLimits: { enabled: false },
+    // No background sweep of recovery sessions: it would outlive the storage the test closes.
+    payments: { sweepIntervalMs: 0 },
+    // The test's webhook receiver listens on 127.0.0.1; no background workers.
+    operations: { workers: false, integrations: { allowPrivateNetwork: true } },
+    // Unexpected server errors show in the test output; warnings (rate limits off) do not.
+    logger: {
+      error: (message, details) => console.error(`[server] ${message}`, details ?? ''),
+      warn: () => undefined,
+    },
+  });
+  const server: Server = createServer(toNodeHandler(handler));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

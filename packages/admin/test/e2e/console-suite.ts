@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -7,6 +8,13 @@ import { expectAccessible, launchChromium } from '@churn/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ConsoleServer, consoleUsers, startConsoleServer } from './console-server.js';
+
+/** The support agent an admin adds in Settings, then signs in as. */
+const newAgent = {
+  name: 'Jo Park',
+  email: 'jo@acme.example',
+  password: 'a third long password 7',
+} as const;
 
 const screenshotDir = new URL('../../../../docs/console/', import.meta.url);
 
@@ -66,7 +74,7 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
     }
 
     async function signIn(
-      user: (typeof consoleUsers)[keyof typeof consoleUsers],
+      user: { email: string; password: string },
       password: string = user.password,
     ): Promise<void> {
       await page.getByLabel('Tenant').fill(server.tenantId);
@@ -270,36 +278,7 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
       await poll(() => page.getByText('The queue is empty.').count()).toBe(1);
     });
 
-    test('settings: usage, branding preview, allowed origins, integration test send, a key shown once and revoked', async () => {
-      // A signed-webhook integration to a receiver of the test's own.
-      const received: string[] = [];
-      const receiver = createServer((request, response) => {
-        let body = '';
-        request.on('data', (chunk) => {
-          body += chunk;
-        });
-        request.on('end', () => {
-          received.push(body);
-          response.writeHead(200).end('ok');
-        });
-      });
-      receiver.listen(0, '127.0.0.1');
-      await once(receiver, 'listening');
-      const { port } = receiver.address() as AddressInfo;
-      const created = await fetch(`${server.url}/api/integrations`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${server.secretKey}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          platform: 'webhook',
-          name: 'Ops webhook',
-          webhookUrl: `http://127.0.0.1:${port}/hook`,
-        }),
-      });
-      expect(created.status, await created.clone().text()).toBe(201);
-
+    test('settings: usage, branding preview, allowed origins, a key shown once and revoked', async () => {
       await page.goto(at('settings'));
       await poll(() =>
         page.getByRole('region', { name: 'Quota and usage' }).textContent(),
@@ -311,13 +290,6 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
       ).toContain('Acme help desk');
       await page.evaluate(() => window.scrollTo(0, 0));
       await screenshot('settings.png');
-
-      await page.getByRole('button', { name: 'Send test to Ops webhook' }).click();
-      await poll(() =>
-        page.getByRole('region', { name: 'Integrations' }).getByRole('status').textContent(),
-      ).toBe('Test message delivered to Ops webhook.');
-      expect(received).toHaveLength(1);
-      receiver.close();
 
       await page
         .getByLabel('Origins', { exact: true })
@@ -340,6 +312,139 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
         page.getByRole('region', { name: 'API keys' }).getByRole('status').textContent(),
       ).toMatch(/^Key pk_.*revoked\.$/);
       expect(await row.count()).toBe(0);
+    });
+
+    test('settings: a signed webhook added (secret shown once), tested against a receiver, its log read, then deleted [/api/integrations]', async () => {
+      // A receiver of the test's own, which checks the signature the way docs/operations.md says.
+      const received: { body: string; signature: string }[] = [];
+      const receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => {
+          body += chunk;
+        });
+        request.on('end', () => {
+          received.push({ body, signature: String(request.headers['churn-signature'] ?? '') });
+          response.writeHead(200).end('ok');
+        });
+      });
+      receiver.listen(0, '127.0.0.1');
+      await once(receiver, 'listening');
+      const { port } = receiver.address() as AddressInfo;
+
+      await page.goto(at('settings'));
+      const section = page.getByRole('region', { name: 'Integrations' });
+      await poll(() => section.getByText('No integration yet.').count()).toBe(1);
+      await section.getByLabel('Kind').selectOption('webhook');
+      await section.getByLabel('Integration name').fill('Ops webhook');
+      await section.getByLabel('Webhook URL').fill(`http://127.0.0.1:${port}/hook`);
+      await section.getByLabel(/Attempts before a delivery is dead/).fill('3');
+      await section.getByRole('button', { name: 'Add integration' }).click();
+      const secretField = section.getByRole('textbox', { name: 'Signing secret of Ops webhook' });
+      await poll(() => secretField.inputValue()).toMatch(/^whsec_/);
+      const secret = await secretField.inputValue();
+      await expectAccessible(page);
+      await section.getByRole('button', { name: 'I saved it' }).click();
+      expect(await secretField.count()).toBe(0);
+      const row = section.getByRole('row').filter({ hasText: 'Ops webhook' });
+      expect(await row.getByRole('cell').allTextContents()).toEqual(
+        expect.arrayContaining(['Signed webhook', `http://127.0.0.1:${port}/…`, 'Enabled']),
+      );
+      // The receiver's path is never shown (Slack and Discord URLs carry their token there).
+      expect(await row.textContent()).not.toContain('/hook');
+      // Shown once: a reload lists the integration without its secret.
+      await page.reload();
+      await poll(() => row.count()).toBe(1);
+      expect(await page.locator('body').textContent()).not.toContain(secret);
+
+      await section.getByRole('button', { name: 'Send test to Ops webhook' }).click();
+      await poll(() => section.getByRole('status').textContent()).toBe(
+        'Test message delivered to Ops webhook.',
+      );
+      expect(received).toHaveLength(1);
+      const [delivery] = received;
+      const { t, v1 } = Object.fromEntries(
+        (delivery?.signature ?? '').split(',').map((part) => part.split('=', 2)),
+      ) as { t?: string; v1?: string };
+      expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${delivery?.body}`).digest('hex'));
+      receiver.close();
+
+      await section.getByRole('button', { name: 'Deliveries of Ops webhook' }).click();
+      const log = section.getByRole('region', { name: 'Delivery log of Ops webhook' });
+      await poll(() => log.getByRole('row').count()).toBe(2);
+      expect(await log.getByRole('row').last().textContent()).toContain('Delivered');
+
+      // The receiver is gone: the next test is dead, and the log offers to send it again.
+      await section.getByRole('button', { name: 'Send test to Ops webhook' }).click();
+      await poll(() => section.getByRole('alert').textContent()).toMatch(
+        /^The test was not delivered: /,
+      );
+      await poll(() => log.getByRole('row').count()).toBe(3);
+      const dead = log.getByRole('row').nth(1);
+      expect(await dead.textContent()).toContain('Dead');
+      await expectAccessible(page);
+      await dead.getByRole('button', { name: /^Retry the delivery of / }).click();
+      await poll(() => section.getByRole('status').textContent()).toBe(
+        'Delivery queued again: it is sent with a fresh set of attempts.',
+      );
+      // This server runs no delivery worker: the retried delivery waits in the outbox.
+      await poll(() => log.getByRole('row').nth(1).textContent()).toContain('Pending');
+      expect(await log.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+      await page.evaluate(() =>
+        document.querySelector('churn-integrations-settings')?.scrollIntoView(),
+      );
+      await screenshot('settings-integrations.png');
+
+      await section.getByRole('button', { name: 'Edit Ops webhook' }).click();
+      await section.getByLabel('Integration name').first().fill('Ops alerts');
+      await section.getByRole('button', { name: 'Save integration' }).click();
+      await poll(() => section.getByRole('status').textContent()).toBe('Ops alerts saved.');
+      await expectAccessible(page);
+
+      // The page accepts confirm() dialogs (beforeAll): deleting asks first.
+      await section.getByRole('button', { name: 'Delete Ops alerts' }).click();
+      await poll(() => section.getByRole('status').textContent()).toBe('Ops alerts deleted.');
+      await poll(() => section.getByText('No integration yet.').count()).toBe(1);
+      const listed = await fetch(`${server.url}/api/integrations`, {
+        headers: { authorization: `Bearer ${server.secretKey}` },
+      });
+      expect(await listed.json()).toEqual({ integrations: [] });
+    });
+
+    test('settings: add a support agent, change a role, rotate the identity secret (shown once) [/api/admin-users]', async () => {
+      await page.goto(at('settings'));
+      const section = page.getByRole('region', { name: 'Console users' });
+      await poll(() => section.getByRole('row').count()).toBe(3);
+      await section.getByLabel('Full name').fill(newAgent.name);
+      await section.getByLabel('Email address').fill(newAgent.email);
+      await section.getByLabel('Role', { exact: true }).selectOption('support-agent');
+      await section.getByLabel(/Initial password/).fill(newAgent.password);
+      await section.getByRole('button', { name: 'Add user' }).click();
+      await poll(() => section.getByRole('status').textContent()).toContain(
+        `${newAgent.name} added`,
+      );
+      await poll(() => section.getByRole('row').count()).toBe(4);
+      await expectAccessible(page);
+
+      // Sam becomes a supervisor, and back.
+      await section.getByLabel(`Role of ${consoleUsers.agent.name}`).selectOption('supervisor');
+      await poll(() => section.getByRole('status').textContent()).toBe(
+        `${consoleUsers.agent.name} is now supervisor.`,
+      );
+      await section.getByLabel(`Role of ${consoleUsers.agent.name}`).selectOption('support-agent');
+      await poll(() => section.getByRole('status').textContent()).toBe(
+        `${consoleUsers.agent.name} is now support agent.`,
+      );
+
+      const identity = page.getByRole('region', { name: 'Identity secret' });
+      expect(await identity.textContent()).toContain(
+        'tokens signed with the old secret stop working',
+      );
+      await identity.getByRole('button', { name: 'Rotate the identity secret' }).click();
+      const secret = identity.getByLabel('New identity secret');
+      await poll(() => secret.inputValue()).not.toBe('');
+      await expectAccessible(page);
+      await identity.getByRole('button', { name: 'I saved it' }).click();
+      expect(await secret.count()).toBe(0);
     });
 
     test('knowledge base: upload a file, watch the job, browse chunks, ask a test question [/api/knowledge/*]', async () => {
@@ -374,10 +479,10 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
       await expectAccessible(page);
     });
 
-    test('a support agent sees only what the role allows', async () => {
+    test('a support agent added in Settings signs in and sees only what the role allows', async () => {
       await page.goto(at('settings'));
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await signIn(consoleUsers.agent);
+      await signIn(newAgent);
       const nav = page.getByRole('navigation', { name: 'Main' });
       await poll(() => nav.getByRole('link').allTextContents()).toEqual([
         'At-risk customers',
@@ -391,8 +496,11 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
       await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Not allowed');
       await page.goto(at('settings'));
       await poll(() => page.getByRole('heading', { name: 'Quota and usage' }).count()).toBe(1);
-      expect(await page.getByRole('heading', { name: 'API keys' }).count()).toBe(0);
+      for (const section of ['API keys', 'Integrations', 'Console users', 'Identity secret']) {
+        expect(await page.getByRole('heading', { name: section }).count(), section).toBe(0);
+      }
       expect(await page.getByRole('button', { name: 'Save branding' }).count()).toBe(0);
+      await expectAccessible(page);
       await page.goto(at('rules'));
       await poll(() => page.getByText('Your role can read these rules').count()).toBe(1);
       await expectAccessible(page);
@@ -416,6 +524,48 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
       await poll(() => strict.locator('.preview-frame churn-chat').count()).toBe(1);
       expect(violations).toEqual([]);
       await strict.close();
+    });
+
+    test('mounted at /ops below the base path /churn, the console loads its files and calls its API there', async () => {
+      const mounted = await server.mount({ basePath: '/churn', consolePath: '/ops' });
+      // Under the strict CSP, like the test above.
+      const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const paths: string[] = [];
+      const failed: string[] = [];
+      other.on('request', (request) => paths.push(new URL(request.url()).pathname));
+      other.on('requestfailed', (request) => failed.push(request.url()));
+      other.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+      });
+      try {
+        await other.goto(`${mounted.url}/churn/ops/`);
+        await other.getByLabel('Tenant').fill(server.tenantId);
+        await other.getByLabel('Email').fill(consoleUsers.admin.email);
+        await other.getByLabel('Password').fill(consoleUsers.admin.password);
+        await other.getByRole('button', { name: 'Sign in' }).click();
+        await poll(() => new URL(other.url()).pathname).toBe('/churn/ops/customers');
+        await poll(() => other.getByRole('table').getByRole('link').allTextContents()).toContain(
+          'Ada Lovelace',
+        );
+        // A deep link below the mount path, loaded afresh.
+        await other.goto(`${mounted.url}/churn/ops/customers/cus_ada`);
+        await poll(() => other.getByRole('heading', { level: 1 }).textContent()).toBe(
+          'Ada Lovelace',
+        );
+        const navigation = other.getByRole('navigation', { name: 'Main' });
+        expect(await navigation.getByRole('link', { name: 'Settings' }).getAttribute('href')).toBe(
+          '/churn/ops/settings',
+        );
+        expect(paths.filter((path) => path.startsWith('/admin'))).toEqual([]);
+        expect(paths).toContain('/churn/api/auth/me');
+        expect(paths.some((path) => /^\/churn\/ops\/assets\/console-\w+\.js$/.test(path))).toBe(
+          true,
+        );
+        expect(failed).toEqual([]);
+      } finally {
+        await other.close();
+        await mounted.close();
+      }
     });
 
     test('no script error on any page', () => {

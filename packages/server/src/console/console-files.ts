@@ -82,8 +82,13 @@ function escapeAttribute(value: string): string {
  * `data-server` (the API on the same origin) becomes `apiBase`, the handler's base path, which
  * the app puts before every `/api/...` call. Nothing else in the page changes.
  */
-export function rewriteIndexHtml(html: string, options: { prefix: string; apiBase: string }): string {
-  const prefix = escapeAttribute(options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`);
+export function rewriteIndexHtml(
+  html: string,
+  options: { prefix: string; apiBase: string },
+): string {
+  const prefix = escapeAttribute(
+    options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`,
+  );
   return html
     .replace(
       /(\s(?:src|href)=)(["'])(?:\.\/|\/(?!\/)(?:[^"'<>]*\/)?)?assets\//g,
