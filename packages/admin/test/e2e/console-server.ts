@@ -5,8 +5,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { StorageV1 } from '@churn/core';
-import { createChurnHandler, createTenant, parseCreateTenantInput } from '@churn/server';
-import { toNodeHandler } from '@churn/server/node';
+import { toNodeHandler } from '../../../server/src/adapters/node/index.js';
+// The server from its source, by path: @churn/server depends on @churn/admin (it serves the
+// console), so a dependency back would make a cycle that breaks the workspace's build order.
+import {
+  createChurnHandler,
+  createTenant,
+  parseCreateTenantInput,
+} from '../../../server/src/index.js';
 import { adminAppDirectory } from '../../src/index.js';
 
 /** The built console, or a failure that says how to build it. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPGliteStorage } from '@churn/server';
+import { createPGliteStorage } from '../../../server/src/index.js';
 import { describeConsole } from './console-suite.js';
 
 // The console against the server on embedded PGlite in a temporary folder. This run saves the

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPostgresStorage } from '@churn/server';
 import pg from 'pg';
+import { createPostgresStorage } from '../../../server/src/index.js';
 import { describeConsole } from './console-suite.js';
 
 // The same console run against real PostgreSQL (DATABASE_URL, or the local server), in a

@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKnowledgeBase, type LanguageModelV1 } from '@churn/core';
+import { toNodeHandler } from '../../../server/src/adapters/node/index.js';
+// The server from its source, by path: @churn/server depends on @churn/admin, which bundles
+// this widget, so a dependency back would make a cycle that breaks the workspace's build order.
 import {
   type ChurnLogger,
   createChurnHandler,
@@ -20,8 +23,7 @@ import {
   type PostgresStorage,
   type RecoverySettings,
   signCustomerToken,
-} from '@churn/server';
-import { toNodeHandler } from '@churn/server/node';
+} from '../../../server/src/index.js';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
