@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import type { AdminRole, LanguageModelV1, StorageV1 } from '@churn/core';
+import { listenOnLocalhost } from '../../test/fixtures/adapter-conformance.js';
 import { toNodeHandler } from '../adapters/node/to-node-handler.js';
 import { createMemoryLogger } from '../chat/chat-test-helpers.js';
 import { createKnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
@@ -31,18 +30,14 @@ export async function startConsoleServer(
     logger,
     chat: { ...rest.chat, knowledgeBases },
   });
-  const server: Server = createServer(toNodeHandler(handler, { logger }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const mounted = await listenOnLocalhost(createServer(toNodeHandler(handler, { logger })));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: mounted.url,
     handler,
     logger,
     knowledgeBases,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await mounted.close();
       await handler.close();
     },
   };

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import {
   createOfflineLanguageModel,
   type LanguageModelV1,
   type LanguageModelV1StreamPart,
   type StorageV1,
 } from '@churn/core';
+import { listenOnLocalhost } from '../../test/fixtures/adapter-conformance.js';
 import { toNodeHandler } from '../adapters/node/to-node-handler.js';
 import { createChurnHandler } from '../handler/create-churn-handler.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
@@ -206,19 +205,8 @@ export async function startChatServer(options: {
     logger,
     chat: { ...options.chat, knowledgeBases },
   });
-  const server: Server = createServer(toNodeHandler(handler, { logger }));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    knowledgeBases,
-    logger,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const mounted = await listenOnLocalhost(createServer(toNodeHandler(handler, { logger })));
+  return { url: mounted.url, knowledgeBases, logger, close: mounted.close };
 }
 
 /** One parsed SSE event of a UI message stream, with when it arrived. */

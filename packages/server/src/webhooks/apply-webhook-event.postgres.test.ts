@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { PaymentEvent } from '@churn/core';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestTenant, type TestTenant } from '../chat/chat-test-helpers.js';
 import { createAtRiskCustomer } from '../recovery/recovery-test-helpers.js';
-import { createPostgresStorage, type PostgresStorage } from '../storage/postgres-storage.js';
+import type { PostgresStorage } from '../storage/postgres-storage.js';
+import { usePostgresTestStorage } from '../storage/postgres-test-storage.js';
 import { applyWebhookEvent } from './apply-webhook-event.js';
 
 // Real PostgreSQL (a pool, so transactions really run at the same time): DATABASE_URL, or the
 // local server CI runs. Unreachable is a failure, never a skip. A schema of its own, dropped.
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `churn_webhooks_${randomBytes(6).toString('hex')}`;
+const openStorage = usePostgresTestStorage('churn_webhooks');
 
 describe('applyWebhookEvent on PostgreSQL, two events of one customer at the same moment', () => {
   let storage: PostgresStorage;
@@ -18,30 +16,9 @@ describe('applyWebhookEvent on PostgreSQL, two events of one customer at the sam
   const clock = () => new Date('2026-11-20T12:00:00Z');
 
   beforeAll(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
-    try {
-      await client.connect();
-    } catch (error) {
-      throw new Error(
-        `PostgreSQL is unreachable at ${databaseUrl}: start it, or set DATABASE_URL. These tests do not skip.`,
-        { cause: error },
-      );
-    }
-    await client.end();
-    storage = await createPostgresStorage({ databaseUrl, schema, statementTimeoutMs: 10_000 });
+    storage = await openStorage();
     tenant = await createTestTenant(storage, 'Acme');
   }, 60_000);
-
-  afterAll(async () => {
-    await storage?.close();
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists ${schema} cascade`);
-    } finally {
-      await client.end();
-    }
-  });
 
   it('ends every customer paid when the failure and the later payment race each other', async () => {
     // The failure (11:00) and the payment that followed it (11:30) arrive together for each
