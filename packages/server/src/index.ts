@@ -1,3 +1,13 @@
+export {
+  type ChatStreamKey,
+  type ChatStreamRegistry,
+  type ChatStreamWriter,
+  createMemoryChatStreamRegistry,
+  createRedisChatStreamRegistry,
+  type MemoryChatStreamRegistrySettings,
+  type RedisChatStreamRegistry,
+  type RedisChatStreamRegistrySettings,
+} from './chat/index.js';
 export * from './escalations/index.js';
 export {
   type ChurnFetchHandler,

@@ -22,8 +22,9 @@ export interface ChatStreamWriter {
 /**
  * Where replies in progress live, so that a reply can be stopped from any request and a
  * dropped connection can resume it: every payload is buffered from the start until the
- * reply ends. The in-process {@link createMemoryChatStreamRegistry} is the default; a
- * Redis implementation (streams + pub/sub) fits the same interface for several instances.
+ * reply ends. The in-process {@link createMemoryChatStreamRegistry} is the default;
+ * `createRedisChatStreamRegistry` (Redis Streams + pub/sub) shares stop and resume between
+ * several instances.
  */
 export interface ChatStreamRegistry {
   /**
@@ -63,6 +64,14 @@ interface Entry {
   /** Resolves the readers waiting for the next payload. */
   wake: (() => void) | undefined;
   changed: Promise<void> | undefined;
+}
+
+/** The `conflict` of {@link ChatStreamRegistry.open}: every registry throws this one. */
+export function streamConflictError(): ChurnError {
+  return new ChurnError(
+    'conflict',
+    'A reply in this conversation is still streaming: wait for it to finish, resume it (GET /api/chat/:id/stream) or stop it (POST /api/conversations/:id/stop) first.',
+  );
 }
 
 function keyOf(key: ChatStreamKey): string {
@@ -113,12 +122,7 @@ export function createMemoryChatStreamRegistry(
   return {
     async open(key) {
       const id = keyOf(key);
-      if (entries.has(id)) {
-        throw new ChurnError(
-          'conflict',
-          'A reply in this conversation is still streaming: wait for it to finish, resume it (GET /api/chat/:id/stream) or stop it (POST /api/conversations/:id/stop) first.',
-        );
-      }
+      if (entries.has(id)) throw streamConflictError();
       if (entries.size >= maxActiveStreams) {
         throw new ChurnError(
           'rate_limited',

@@ -26,6 +26,11 @@ export {
   type KnowledgeBaseCache,
   type KnowledgeBaseCacheSettings,
 } from './knowledge-base-cache.js';
+export {
+  createRedisChatStreamRegistry,
+  type RedisChatStreamRegistry,
+  type RedisChatStreamRegistrySettings,
+} from './redis-chat-stream-registry.js';
 export type * from './ui-message-chunk.js';
 export {
   formatUIMessageChunk,

@@ -3,6 +3,10 @@ import { adminConversationRoutes } from '../admin-conversations/admin-conversati
 import { closeConsoleEvents } from '../admin-conversations/console-events.js';
 import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
 import { createKnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
+import {
+  createRedisChatStreamRegistry,
+  type RedisChatStreamRegistry,
+} from '../chat/redis-chat-stream-registry.js';
 import { type ConsoleOptions, consoleRoutes } from '../console/console-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
 import { supportOperationsRoutes } from '../escalations/support-operations-routes.js';
@@ -58,7 +62,11 @@ export interface ChurnHandlerOptions {
    * else embedded PGlite in `<dataDir>/data`. Opened on the first request that needs it.
    */
   storage?: StorageOption;
-  /** The chat API's settings: language model and other RAG seams, authentication, limits. */
+  /**
+   * The chat API's settings: language model and other RAG seams, authentication, limits.
+   * Replies in progress (stop, resume) live in Redis when `REDIS_URL` is set
+   * (`createRedisChatStreamRegistry`), else in process; `chat.registry` overrides both.
+   */
   chat?: ChatSettings;
   /** The platform operator's key for `/api/tenants` (at least 32 characters). Default: env `CHURN_PLATFORM_KEY`; none disables those routes. */
   platformKey?: string;
@@ -112,6 +120,7 @@ function builtInRoutes(
   router: () => Router<ChurnHandlerState>,
   options: ChurnHandlerOptions,
   logger: ChurnLogger,
+  chatStreams: RedisChatStreamRegistry | undefined,
 ): Route<ChurnHandlerState>[] {
   // The chat and the console's knowledge routes share the knowledge bases (one index).
   // An outage of the embedder or the vector store degrades answers to keyword search: logged.
@@ -122,7 +131,11 @@ function builtInRoutes(
         logger.warn('Vector search failed: answering from keyword search alone.', { error }),
       ...options.chat?.knowledgeBase,
     });
-  const chat: ChatSettings = { ...options.chat, knowledgeBases };
+  const chat: ChatSettings = {
+    ...options.chat,
+    knowledgeBases,
+    ...(chatStreams ? { registry: chatStreams } : {}),
+  };
   return [
     {
       method: 'GET',
@@ -216,8 +229,16 @@ export function createChurnHandler(
     secret: options.secret ?? (process.env.CHURN_SECRET || undefined),
     payments: options.payments,
   };
+  // Stop and resume across instances: the chat's replies in progress live in Redis when
+  // `REDIS_URL` is set (falling back to in process while Redis is down), unless given.
+  const chatStreams =
+    options.chat?.registry === undefined && process.env.REDIS_URL
+      ? createRedisChatStreamRegistry({ url: process.env.REDIS_URL, logger })
+      : undefined;
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
-  for (const route of builtInRoutes(() => router, options, logger)) router.add(route);
+  for (const route of builtInRoutes(() => router, options, logger, chatStreams)) {
+    router.add(route);
+  }
   for (const route of options.routes ?? []) router.add(route);
   const operations = startOperations(state, options.operations);
   const rateLimits = createRateLimitGuard(options.rateLimits, logger);
@@ -240,11 +261,12 @@ export function createChurnHandler(
     }
   };
   // `close()` stops the background jobs (outbox worker, retention) and waits for a run in
-  // progress, and closes the rate limiter's Redis connection.
+  // progress, and closes the Redis connections of the rate limiter and the chat streams.
   return Object.assign(handler, {
     close: async () => {
       await operations.close();
       await rateLimits?.close();
+      await chatStreams?.close();
       if (state.services.ready) await closeConsoleEvents((await state.services.load()).storage);
     },
   });

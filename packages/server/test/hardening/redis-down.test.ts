@@ -3,8 +3,9 @@
  * suite's connection is cut): the rate limiter fails open to in-process counting by default
  * (limits still hold, per instance, and no request waits for Redis), or refuses with 503 when
  * configured `failureMode: 'closed'`; after `CLIENT KILL` of its connection it reconnects and
- * shares its counts through Redis again. Chat streams live in process: they never depend on
- * Redis, so a reply streams whole while Redis is away. See docs/reliability.md.
+ * shares its counts through Redis again. The chat stream registry (Redis when `REDIS_URL` is
+ * set) keeps new replies in process while Redis is away, so a reply streams whole (and stop and
+ * resume work on the same instance). See docs/reliability.md.
  */
 import { randomBytes } from 'node:crypto';
 import type { StorageV1 } from '@churn/core';
@@ -110,8 +111,18 @@ describe('Redis down', () => {
     expect(answer.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
-  it('a chat reply streams whole while Redis is down (streams never use Redis)', async () => {
-    const { handler } = handlerWith({ redis: { url: await closedPortUrl() } });
+  it('a chat reply streams whole while Redis is down (its stream stays in process)', async () => {
+    const previous = process.env.REDIS_URL;
+    process.env.REDIS_URL = await closedPortUrl();
+    let made: ReturnType<typeof handlerWith>;
+    try {
+      // REDIS_URL: the chat's replies in progress go to the Redis stream registry.
+      made = handlerWith({ redis: { url: process.env.REDIS_URL } });
+    } finally {
+      if (previous === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = previous;
+    }
+    const { handler, logger } = made;
     const headers = {
       authorization: `Bearer ${tenant.publishableKey}`,
       'content-type': 'application/json',
@@ -132,6 +143,13 @@ describe('Redis down', () => {
     expect(reply.status).toBe(200);
     const chunks = await readChunks(reply);
     expect(chunks.at(-1)?.chunk).toBe('[DONE]');
+    expect(chunks.map(({ chunk }) => (typeof chunk === 'string' ? chunk : chunk.type))).toContain(
+      'finish',
+    );
+    const warnings = logger.lines.filter((line) =>
+      /Redis chat stream registry unavailable/.test(line),
+    );
+    expect(warnings).toHaveLength(1);
   });
 
   it('CLIENT KILL of its connection: keeps answering, reconnects, and shares counts again', async () => {
