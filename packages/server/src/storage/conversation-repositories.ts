@@ -11,16 +11,8 @@ import type {
 import { ValidationError } from '@churn/core';
 import { type Insertable, type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
 import type { ConversationsTable, Database, MessagesTable, RetrievalsTable } from './database.js';
-import {
-  compact,
-  fromJson,
-  guarded,
-  newId,
-  notFound,
-  optional,
-  page,
-  toJson,
-} from './storage-helpers.js';
+import { compact, fromJson, guarded, newId, optional, toJson } from './storage-helpers.js';
+import { tenantRows } from './tenant-rows.js';
 
 function toConversation(row: Selectable<ConversationsTable>): ConversationRecord {
   const recovery: RecoveryDetailsRecord | undefined =
@@ -51,6 +43,7 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 
 /** Conversations over Kysely. */
 export function createConversationRepository(db: Kysely<Database>): ConversationRepository {
+  const rows = tenantRows(db, 'conversations', toConversation);
   return guarded<ConversationRepository>({
     async create(conversation) {
       if (conversation.purpose === 'recovery' && conversation.recovery === undefined) {
@@ -64,36 +57,23 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
       }
       const startedAt = conversation.startedAt ?? new Date();
       const recovery = conversation.recovery;
-      const row = await db
-        .insertInto('conversations')
-        .values({
-          id: conversation.id ?? newId(),
-          tenant_id: conversation.tenantId,
-          purpose: conversation.purpose,
-          session_id: conversation.sessionId,
-          user_id: conversation.userId ?? null,
-          customer_id: conversation.customerId ?? null,
-          status: conversation.status ?? 'active',
-          started_at: startedAt,
-          last_activity: conversation.lastActivity ?? startedAt,
-          recovery_status: recovery ? (recovery.status ?? 'initiated') : null,
-          admin_user_id: recovery?.adminUserId ?? null,
-          payment_attempted: recovery ? (recovery.paymentAttempted ?? false) : null,
-          metadata: conversation.metadata === undefined ? undefined : toJson(conversation.metadata),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toConversation(row);
+      return rows.insert({
+        id: conversation.id ?? newId(),
+        tenant_id: conversation.tenantId,
+        purpose: conversation.purpose,
+        session_id: conversation.sessionId,
+        user_id: conversation.userId ?? null,
+        customer_id: conversation.customerId ?? null,
+        status: conversation.status ?? 'active',
+        started_at: startedAt,
+        last_activity: conversation.lastActivity ?? startedAt,
+        recovery_status: recovery ? (recovery.status ?? 'initiated') : null,
+        admin_user_id: recovery?.adminUserId ?? null,
+        payment_attempted: recovery ? (recovery.paymentAttempted ?? false) : null,
+        metadata: conversation.metadata === undefined ? undefined : toJson(conversation.metadata),
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('conversations')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toConversation(row) : undefined;
-    },
+    get: rows.get,
     async findLatestBySessionId({ tenantId, sessionId }) {
       const row = await db
         .selectFrom('conversations')
@@ -107,57 +87,38 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
       return row ? toConversation(row) : undefined;
     },
     async list(filter) {
-      const { limit, offset } = page(filter);
-      let query = db
-        .selectFrom('conversations')
-        .selectAll()
-        .where('tenant_id', '=', filter.tenantId);
-      if (filter.purpose) query = query.where('purpose', '=', filter.purpose);
-      if (filter.status) query = query.where('status', '=', filter.status);
-      if (filter.recoveryStatus) query = query.where('recovery_status', '=', filter.recoveryStatus);
-      if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
-      if (filter.lastActivityBefore) {
-        query = query.where('last_activity', '<', filter.lastActivityBefore);
-      }
-      const rows = await query
-        .orderBy('last_activity', 'desc')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toConversation);
+      return rows.list(filter, (query) => {
+        let filtered = query;
+        if (filter.purpose) filtered = filtered.where('purpose', '=', filter.purpose);
+        if (filter.status) filtered = filtered.where('status', '=', filter.status);
+        if (filter.recoveryStatus) {
+          filtered = filtered.where('recovery_status', '=', filter.recoveryStatus);
+        }
+        if (filter.customerId) filtered = filtered.where('customer_id', '=', filter.customerId);
+        if (filter.lastActivityBefore) {
+          filtered = filtered.where('last_activity', '<', filter.lastActivityBefore);
+        }
+        return filtered.orderBy('last_activity', 'desc').orderBy('id');
+      });
     },
     async update({ tenantId, id, changes }) {
       const recovery = changes.recovery;
-      const row = await db
-        .updateTable('conversations')
-        .set(
-          compact({
-            status: changes.status,
-            user_id: changes.userId,
-            last_activity: changes.lastActivity,
-            ended_at: changes.endedAt,
-            recovery_status: recovery?.status,
-            recovery_outcome: recovery?.outcome,
-            payment_attempted: recovery?.paymentAttempted,
-            metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('conversation', id);
-      return toConversation(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          status: changes.status,
+          user_id: changes.userId,
+          last_activity: changes.lastActivity,
+          ended_at: changes.endedAt,
+          recovery_status: recovery?.status,
+          recovery_outcome: recovery?.outcome,
+          payment_attempted: recovery?.paymentAttempted,
+          metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
+        }),
+        'conversation',
+      );
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('conversations')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   });
 }
 
@@ -211,6 +172,7 @@ export function touchConversation<Tables extends Database>(
 
 /** Messages over Kysely. */
 export function createMessageRepository(db: Kysely<Database>): MessageRepository {
+  const rows = tenantRows(db, 'messages', toMessage);
   return guarded<MessageRepository>({
     async create(message) {
       const timestamp = message.timestamp ?? new Date();
@@ -226,56 +188,29 @@ export function createMessageRepository(db: Kysely<Database>): MessageRepository
         .executeTakeFirstOrThrow();
       return toMessage(row as Selectable<MessagesTable>);
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('messages')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toMessage(row) : undefined;
-    },
+    get: rows.get,
     async list(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('messages')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .where('conversation_id', '=', options.conversationId)
-        .orderBy('timestamp')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toMessage);
+      return rows.list(options, (query) =>
+        query
+          .where('conversation_id', '=', options.conversationId)
+          .orderBy('timestamp')
+          .orderBy('id'),
+      );
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('messages')
-        .set(
-          compact({
-            content: changes.content,
-            confidence_score: changes.confidenceScore,
-            query_type: changes.queryType,
-            message_type: changes.messageType,
-            metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('message', id);
-      return toMessage(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          content: changes.content,
+          confidence_score: changes.confidenceScore,
+          query_type: changes.queryType,
+          message_type: changes.messageType,
+          metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
+        }),
+        'message',
+      );
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('messages')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   });
 }
 
@@ -293,6 +228,7 @@ function toRetrieval(row: Selectable<RetrievalsTable>): RetrievalRecord {
 
 /** Retrievals over Kysely. */
 export function createRetrievalRepository(db: Kysely<Database>): RetrievalRepository {
+  const rows = tenantRows(db, 'retrievals', toRetrieval);
   return guarded<RetrievalRepository>({
     async createMany({ tenantId, messageId, retrievals }) {
       if (retrievals.length === 0) return [];
@@ -324,17 +260,9 @@ export function createRetrievalRepository(db: Kysely<Database>): RetrievalReposi
       return rows.map(toRetrieval);
     },
     async listByChunk(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('retrievals')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .where('chunk_id', '=', options.chunkId)
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toRetrieval);
+      return rows.list(options, (query) =>
+        query.where('chunk_id', '=', options.chunkId).orderBy('id'),
+      );
     },
   });
 }

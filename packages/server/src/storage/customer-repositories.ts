@@ -14,10 +14,10 @@ import {
   newId,
   notFound,
   optional,
-  page,
   toJson,
   toNumber,
 } from './storage-helpers.js';
+import { tenantRows } from './tenant-rows.js';
 
 function toCustomer(row: Selectable<CustomersTable>): CustomerRecord {
   return compact({
@@ -43,98 +43,66 @@ function toCustomer(row: Selectable<CustomersTable>): CustomerRecord {
 
 /** Customers over Kysely. */
 export function createCustomerRepository(db: Kysely<Database>): CustomerRepository {
+  const rows = tenantRows(db, 'customers', toCustomer);
   return guarded<CustomerRepository>({
     async create(customer) {
-      const row = await db
-        .insertInto('customers')
-        .values({
-          id: customer.id ?? newId(),
-          tenant_id: customer.tenantId,
-          name: customer.name,
-          email: customer.email,
-          phone: customer.phone ?? null,
-          account_status: customer.accountStatus,
-          risk_category: customer.riskCategory ?? null,
-          risk_severity: customer.riskSeverity ?? null,
-          last_payment_date: customer.lastPaymentDate ?? null,
-          account_value: customer.accountValue,
-          currency: customer.currency,
-          customer_since: customer.customerSince,
-          stripe_customer_id: customer.stripeCustomerId ?? null,
-          external_id: customer.externalId ?? null,
-          metadata: customer.metadata === undefined ? undefined : toJson(customer.metadata),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toCustomer(row);
+      return rows.insert({
+        id: customer.id ?? newId(),
+        tenant_id: customer.tenantId,
+        name: customer.name,
+        email: customer.email,
+        phone: customer.phone ?? null,
+        account_status: customer.accountStatus,
+        risk_category: customer.riskCategory ?? null,
+        risk_severity: customer.riskSeverity ?? null,
+        last_payment_date: customer.lastPaymentDate ?? null,
+        account_value: customer.accountValue,
+        currency: customer.currency,
+        customer_since: customer.customerSince,
+        stripe_customer_id: customer.stripeCustomerId ?? null,
+        external_id: customer.externalId ?? null,
+        metadata: customer.metadata === undefined ? undefined : toJson(customer.metadata),
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('customers')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toCustomer(row) : undefined;
-    },
+    get: rows.get,
     async findByStripeCustomerId({ tenantId, stripeCustomerId, lock }) {
-      const query = db
-        .selectFrom('customers')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('stripe_customer_id', '=', stripeCustomerId);
-      const row = await (lock ? query.forUpdate() : query).executeTakeFirst();
-      return row ? toCustomer(row) : undefined;
+      return rows.findBy({ tenantId, lock }, 'stripe_customer_id', stripeCustomerId);
     },
     async list(filter) {
-      const { limit, offset } = page(filter);
-      let query = db.selectFrom('customers').selectAll().where('tenant_id', '=', filter.tenantId);
-      if (filter.accountStatus) query = query.where('account_status', '=', filter.accountStatus);
-      if (filter.riskCategory) query = query.where('risk_category', '=', filter.riskCategory);
-      if (filter.riskSeverity) query = query.where('risk_severity', '=', filter.riskSeverity);
-      const rows = await query
-        .orderBy('customer_since', 'desc')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toCustomer);
+      return rows.list(filter, (query) => {
+        let filtered = query;
+        if (filter.accountStatus) {
+          filtered = filtered.where('account_status', '=', filter.accountStatus);
+        }
+        if (filter.riskCategory)
+          filtered = filtered.where('risk_category', '=', filter.riskCategory);
+        if (filter.riskSeverity)
+          filtered = filtered.where('risk_severity', '=', filter.riskSeverity);
+        return filtered.orderBy('customer_since', 'desc').orderBy('id');
+      });
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('customers')
-        .set(
-          compact({
-            name: changes.name,
-            email: changes.email,
-            phone: changes.phone,
-            account_status: changes.accountStatus,
-            risk_category: changes.riskCategory,
-            risk_severity: changes.riskSeverity,
-            last_payment_date: changes.lastPaymentDate,
-            account_value: changes.accountValue,
-            currency: changes.currency,
-            stripe_customer_id: changes.stripeCustomerId,
-            external_id: changes.externalId,
-            metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
-            updated_at: sql<Date>`now()`,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('customer', id);
-      return toCustomer(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          name: changes.name,
+          email: changes.email,
+          phone: changes.phone,
+          account_status: changes.accountStatus,
+          risk_category: changes.riskCategory,
+          risk_severity: changes.riskSeverity,
+          last_payment_date: changes.lastPaymentDate,
+          account_value: changes.accountValue,
+          currency: changes.currency,
+          stripe_customer_id: changes.stripeCustomerId,
+          external_id: changes.externalId,
+          metadata: changes.metadata === undefined ? undefined : toJson(changes.metadata),
+          updated_at: sql<Date>`now()`,
+        }),
+        'customer',
+      );
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('customers')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   });
 }
 
@@ -160,46 +128,28 @@ function toPaymentMethod(row: Selectable<PaymentMethodsTable>): PaymentMethodRec
 
 /** Payment methods over Kysely. */
 export function createPaymentMethodRepository(db: Kysely<Database>): PaymentMethodRepository {
+  const rows = tenantRows(db, 'payment_methods', toPaymentMethod);
   const repository: PaymentMethodRepository = {
     async create(paymentMethod) {
-      const row = await db
-        .insertInto('payment_methods')
-        .values({
-          id: paymentMethod.id ?? newId(),
-          tenant_id: paymentMethod.tenantId,
-          customer_id: paymentMethod.customerId,
-          card_type: paymentMethod.cardType,
-          last_four_digits: paymentMethod.lastFourDigits,
-          expiry_month: paymentMethod.expiryMonth,
-          expiry_year: paymentMethod.expiryYear,
-          status: paymentMethod.status,
-          failure_count: paymentMethod.failureCount,
-          last_failure_date: paymentMethod.lastFailureDate ?? null,
-          last_success_date: paymentMethod.lastSuccessDate ?? null,
-          stripe_payment_method_id: paymentMethod.stripePaymentMethodId ?? null,
-          is_default: paymentMethod.isDefault,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toPaymentMethod(row);
+      return rows.insert({
+        id: paymentMethod.id ?? newId(),
+        tenant_id: paymentMethod.tenantId,
+        customer_id: paymentMethod.customerId,
+        card_type: paymentMethod.cardType,
+        last_four_digits: paymentMethod.lastFourDigits,
+        expiry_month: paymentMethod.expiryMonth,
+        expiry_year: paymentMethod.expiryYear,
+        status: paymentMethod.status,
+        failure_count: paymentMethod.failureCount,
+        last_failure_date: paymentMethod.lastFailureDate ?? null,
+        last_success_date: paymentMethod.lastSuccessDate ?? null,
+        stripe_payment_method_id: paymentMethod.stripePaymentMethodId ?? null,
+        is_default: paymentMethod.isDefault,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toPaymentMethod(row) : undefined;
-    },
+    get: rows.get,
     async findByStripePaymentMethodId({ tenantId, stripePaymentMethodId }) {
-      const row = await db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('stripe_payment_method_id', '=', stripePaymentMethodId)
-        .executeTakeFirst();
-      return row ? toPaymentMethod(row) : undefined;
+      return rows.findBy({ tenantId }, 'stripe_payment_method_id', stripePaymentMethodId);
     },
     async listByCustomer({ tenantId, customerId }) {
       const rows = await db
@@ -214,51 +164,39 @@ export function createPaymentMethodRepository(db: Kysely<Database>): PaymentMeth
       return rows.map(toPaymentMethod);
     },
     async listExpiring(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .where('status', 'in', ['active', 'expired'])
-        .where((where) =>
-          where.or([
-            where('expiry_year', '<', options.year),
-            where.and([
-              where('expiry_year', '=', options.year),
-              where('expiry_month', '<=', options.month),
+      return rows.list(options, (query) =>
+        query
+          .where('status', 'in', ['active', 'expired'])
+          .where((where) =>
+            where.or([
+              where('expiry_year', '<', options.year),
+              where.and([
+                where('expiry_year', '=', options.year),
+                where('expiry_month', '<=', options.month),
+              ]),
             ]),
-          ]),
-        )
-        .orderBy('expiry_year')
-        .orderBy('expiry_month')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toPaymentMethod);
+          )
+          .orderBy('expiry_year')
+          .orderBy('expiry_month')
+          .orderBy('id'),
+      );
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('payment_methods')
-        .set(
-          compact({
-            expiry_month: changes.expiryMonth,
-            expiry_year: changes.expiryYear,
-            status: changes.status,
-            failure_count: changes.failureCount,
-            last_failure_date: changes.lastFailureDate,
-            last_success_date: changes.lastSuccessDate,
-            stripe_payment_method_id: changes.stripePaymentMethodId,
-            is_default: changes.isDefault,
-            updated_at: sql<Date>`now()`,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('payment method', id);
-      return toPaymentMethod(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          expiry_month: changes.expiryMonth,
+          expiry_year: changes.expiryYear,
+          status: changes.status,
+          failure_count: changes.failureCount,
+          last_failure_date: changes.lastFailureDate,
+          last_success_date: changes.lastSuccessDate,
+          stripe_payment_method_id: changes.stripePaymentMethodId,
+          is_default: changes.isDefault,
+          updated_at: sql<Date>`now()`,
+        }),
+        'payment method',
+      );
     },
     async setDefault({ tenantId, id }) {
       return inTransaction(db, async (transaction) => {
@@ -288,14 +226,7 @@ export function createPaymentMethodRepository(db: Kysely<Database>): PaymentMeth
         return toPaymentMethod(row);
       });
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('payment_methods')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   };
   return guarded(repository);
 }

@@ -35,10 +35,10 @@ import {
   newId,
   notFound,
   optional,
-  page,
   toJson,
   toNumber,
 } from './storage-helpers.js';
+import { tenantRows } from './tenant-rows.js';
 
 function toFeedback(row: Selectable<FeedbackTable>): FeedbackRecord {
   return compact({
@@ -55,35 +55,26 @@ function toFeedback(row: Selectable<FeedbackTable>): FeedbackRecord {
 
 /** Feedback over Kysely. */
 export function createFeedbackRepository(db: Kysely<Database>): FeedbackRepository {
+  const rows = tenantRows(db, 'feedback', toFeedback);
   return guarded<FeedbackRepository>({
     async create(feedback) {
-      const row = await db
-        .insertInto('feedback')
-        .values({
-          id: feedback.id ?? newId(),
-          tenant_id: feedback.tenantId,
-          message_id: feedback.messageId,
-          user_id: feedback.userId ?? null,
-          feedback_type: feedback.feedbackType,
-          rating: feedback.rating ?? null,
-          comment: feedback.comment ?? null,
-          timestamp: feedback.timestamp,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toFeedback(row);
+      return rows.insert({
+        id: feedback.id ?? newId(),
+        tenant_id: feedback.tenantId,
+        message_id: feedback.messageId,
+        user_id: feedback.userId ?? null,
+        feedback_type: feedback.feedbackType,
+        rating: feedback.rating ?? null,
+        comment: feedback.comment ?? null,
+        timestamp: feedback.timestamp,
+      });
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db.selectFrom('feedback').selectAll().where('tenant_id', '=', options.tenantId);
-      if (options.messageId) query = query.where('message_id', '=', options.messageId);
-      const rows = await query
-        .orderBy('timestamp', 'desc')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toFeedback);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (options.messageId) filtered = filtered.where('message_id', '=', options.messageId);
+        return filtered.orderBy('timestamp', 'desc').orderBy('id');
+      });
     },
   });
 }
@@ -101,35 +92,26 @@ function toAnalytics(row: Selectable<AnalyticsTable>): AnalyticsRecord {
 
 /** Analytics over Kysely. */
 export function createAnalyticsRepository(db: Kysely<Database>): AnalyticsRepository {
+  const rows = tenantRows(db, 'analytics', toAnalytics);
   return guarded<AnalyticsRepository>({
     async record(entry) {
-      const row = await db
-        .insertInto('analytics')
-        .values({
-          id: entry.id ?? newId(),
-          tenant_id: entry.tenantId,
-          metric_name: entry.metricName,
-          metric_value: entry.metricValue,
-          dimensions: entry.dimensions === undefined ? undefined : toJson(entry.dimensions),
-          recorded_at: entry.recordedAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAnalytics(row);
+      return rows.insert({
+        id: entry.id ?? newId(),
+        tenant_id: entry.tenantId,
+        metric_name: entry.metricName,
+        metric_value: entry.metricValue,
+        dimensions: entry.dimensions === undefined ? undefined : toJson(entry.dimensions),
+        recorded_at: entry.recordedAt,
+      });
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db.selectFrom('analytics').selectAll().where('tenant_id', '=', options.tenantId);
-      if (options.metricName) query = query.where('metric_name', '=', options.metricName);
-      if (options.from) query = query.where('recorded_at', '>=', options.from);
-      if (options.to) query = query.where('recorded_at', '<', options.to);
-      const rows = await query
-        .orderBy('recorded_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toAnalytics);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (options.metricName) filtered = filtered.where('metric_name', '=', options.metricName);
+        if (options.from) filtered = filtered.where('recorded_at', '>=', options.from);
+        if (options.to) filtered = filtered.where('recorded_at', '<', options.to);
+        return filtered.orderBy('recorded_at').orderBy('id');
+      });
     },
   });
 }
@@ -149,70 +131,45 @@ function toEscalation(row: Selectable<EscalationsTable>): EscalationRecord {
 
 /** Escalations over Kysely. */
 export function createEscalationRepository(db: Kysely<Database>): EscalationRepository {
+  const rows = tenantRows(db, 'escalations', toEscalation);
   return guarded<EscalationRepository>({
     async create(escalation) {
-      const row = await db
-        .insertInto('escalations')
-        .values({
-          id: escalation.id ?? newId(),
-          tenant_id: escalation.tenantId,
-          conversation_id: escalation.conversationId,
-          reason: escalation.reason,
-          ticket_id: escalation.ticketId ?? null,
-          status: escalation.status,
-          escalated_at: escalation.escalatedAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toEscalation(row);
+      return rows.insert({
+        id: escalation.id ?? newId(),
+        tenant_id: escalation.tenantId,
+        conversation_id: escalation.conversationId,
+        reason: escalation.reason,
+        ticket_id: escalation.ticketId ?? null,
+        status: escalation.status,
+        escalated_at: escalation.escalatedAt,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('escalations')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toEscalation(row) : undefined;
-    },
+    get: rows.get,
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db
-        .selectFrom('escalations')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId);
-      if (options.status) query = query.where('status', '=', options.status);
-      if (options.conversationId)
-        query = query.where('conversation_id', '=', options.conversationId);
-      const rows = await query
-        .orderBy('escalated_at', 'desc')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toEscalation);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (options.status) filtered = filtered.where('status', '=', options.status);
+        if (options.conversationId) {
+          filtered = filtered.where('conversation_id', '=', options.conversationId);
+        }
+        return filtered.orderBy('escalated_at', 'desc').orderBy('id');
+      });
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('escalations')
-        .set(
-          compact({
-            status: changes.status,
-            ticket_id: changes.ticketId,
-            resolved_at:
-              changes.status === undefined
-                ? undefined
-                : changes.status === 'pending'
-                  ? null
-                  : sql<Date>`coalesce(resolved_at, greatest(now(), escalated_at))`,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('escalation', id);
-      return toEscalation(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          status: changes.status,
+          ticket_id: changes.ticketId,
+          resolved_at:
+            changes.status === undefined
+              ? undefined
+              : changes.status === 'pending'
+                ? null
+                : sql<Date>`coalesce(resolved_at, greatest(now(), escalated_at))`,
+        }),
+        'escalation',
+      );
     },
   });
 }
@@ -232,73 +189,40 @@ function toIntegration(row: Selectable<IntegrationsTable>): IntegrationRecord {
 
 /** Integrations over Kysely. */
 export function createIntegrationRepository(db: Kysely<Database>): IntegrationRepository {
+  const rows = tenantRows(db, 'integrations', toIntegration);
   return guarded<IntegrationRepository>({
     async create(integration) {
-      const row = await db
-        .insertInto('integrations')
-        .values({
-          id: integration.id ?? newId(),
-          tenant_id: integration.tenantId,
-          platform: integration.platform,
-          config: toJson(integration.config),
-          webhook_url: integration.webhookUrl ?? null,
-          enabled: integration.enabled,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toIntegration(row);
+      return rows.insert({
+        id: integration.id ?? newId(),
+        tenant_id: integration.tenantId,
+        platform: integration.platform,
+        config: toJson(integration.config),
+        webhook_url: integration.webhookUrl ?? null,
+        enabled: integration.enabled,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('integrations')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toIntegration(row) : undefined;
-    },
+    get: rows.get,
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db
-        .selectFrom('integrations')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId);
-      if (options.platform) query = query.where('platform', '=', options.platform);
-      if (options.enabledOnly) query = query.where('enabled', '=', true);
-      const rows = await query
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toIntegration);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (options.platform) filtered = filtered.where('platform', '=', options.platform);
+        if (options.enabledOnly) filtered = filtered.where('enabled', '=', true);
+        return filtered.orderBy('created_at').orderBy('id');
+      });
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('integrations')
-        .set(
-          compact({
-            config: changes.config === undefined ? undefined : toJson(changes.config),
-            webhook_url: changes.webhookUrl,
-            enabled: changes.enabled,
-            updated_at: sql<Date>`now()`,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('integration', id);
-      return toIntegration(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          config: changes.config === undefined ? undefined : toJson(changes.config),
+          webhook_url: changes.webhookUrl,
+          enabled: changes.enabled,
+          updated_at: sql<Date>`now()`,
+        }),
+        'integration',
+      );
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('integrations')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   });
 }
 
@@ -329,6 +253,8 @@ function toAssignment(row: Selectable<AbTestAssignmentsTable>): AbTestAssignment
 
 /** A/B tests over Kysely. */
 export function createAbTestRepository(db: Kysely<Database>): AbTestRepository {
+  const tests = tenantRows(db, 'ab_tests', toAbTest);
+  const assignments = tenantRows(db, 'ab_test_assignments', toAssignment);
   return guarded<AbTestRepository>({
     async create(test) {
       if (new Set(test.variants).size !== test.variants.length) {
@@ -337,69 +263,34 @@ export function createAbTestRepository(db: Kysely<Database>): AbTestRepository {
         ]);
       }
       markChanged('ab-tests', test.tenantId);
-      const row = await db
-        .insertInto('ab_tests')
-        .values({
-          id: test.id ?? newId(),
-          tenant_id: test.tenantId,
-          test_name: test.testName,
-          variants: [...test.variants],
-          status: test.status ?? 'running',
-          started_at: test.startedAt ?? null,
-          ended_at: test.endedAt ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAbTest(row);
+      return tests.insert({
+        id: test.id ?? newId(),
+        tenant_id: test.tenantId,
+        test_name: test.testName,
+        variants: [...test.variants],
+        status: test.status ?? 'running',
+        started_at: test.startedAt ?? null,
+        ended_at: test.endedAt ?? null,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('ab_tests')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toAbTest(row) : undefined;
-    },
+    get: tests.get,
     async findByName({ tenantId, testName }) {
-      const row = await db
-        .selectFrom('ab_tests')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('test_name', '=', testName)
-        .executeTakeFirst();
-      return row ? toAbTest(row) : undefined;
+      return tests.findBy({ tenantId }, 'test_name', testName);
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('ab_tests')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toAbTest);
+      return tests.list(options, (query) => query.orderBy('created_at').orderBy('id'));
     },
     async update({ tenantId, id, changes }) {
       markChanged('ab-tests', tenantId);
-      const row = await db
-        .updateTable('ab_tests')
-        .set(
-          compact({
-            status: changes.status,
-            started_at: changes.startedAt,
-            ended_at: changes.endedAt,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('A/B test', id);
-      return toAbTest(row);
+      return tests.update(
+        { tenantId, id },
+        compact({
+          status: changes.status,
+          started_at: changes.startedAt,
+          ended_at: changes.endedAt,
+        }),
+        'A/B test',
+      );
     },
     async assign({ tenantId, testId, userId, variant }) {
       return inTransaction(db, async (transaction) => {
@@ -451,18 +342,9 @@ export function createAbTestRepository(db: Kysely<Database>): AbTestRepository {
       return row ? toAssignment(row) : undefined;
     },
     async listAssignments(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('ab_test_assignments')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .where('test_id', '=', options.testId)
-        .orderBy('assigned_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toAssignment);
+      return assignments.list(options, (query) =>
+        query.where('test_id', '=', options.testId).orderBy('assigned_at').orderBy('id'),
+      );
     },
   });
 }
@@ -485,6 +367,7 @@ function toChurnMetrics(row: Selectable<ChurnPreventionMetricsTable>): ChurnMetr
 
 /** Churn-prevention metrics over Kysely. */
 export function createChurnMetricsRepository(db: Kysely<Database>): ChurnMetricsRepository {
+  const rows = tenantRows(db, 'churn_prevention_metrics', toChurnMetrics);
   return guarded<ChurnMetricsRepository>({
     async record(metrics) {
       const figures = {
@@ -514,21 +397,12 @@ export function createChurnMetricsRepository(db: Kysely<Database>): ChurnMetrics
       return toChurnMetrics(row);
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db
-        .selectFrom('churn_prevention_metrics')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId);
-      if (options.from) query = query.where('period_start', '>=', options.from);
-      if (options.to) query = query.where('period_start', '<', options.to);
-      const rows = await query
-        .orderBy('period_start')
-        .orderBy('variant')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toChurnMetrics);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (options.from) filtered = filtered.where('period_start', '>=', options.from);
+        if (options.to) filtered = filtered.where('period_start', '<', options.to);
+        return filtered.orderBy('period_start').orderBy('variant').orderBy('id');
+      });
     },
   });
 }

@@ -17,6 +17,7 @@ import {
   createApiKeyRepository,
   createTenantRepository,
 } from './tenant-repositories.js';
+import { tenantRows } from './tenant-rows.js';
 
 /** The columns and tables migration `002_tenant_access` adds. */
 export type TenantAccessTables = {
@@ -198,6 +199,7 @@ export function createTenantAccessStore(
   options: { encryptor?: () => FieldEncryptor | undefined } = {},
 ): TenantAccessStore {
   const access = db.withTables<TenantAccessTables>();
+  const sessions = tenantRows(access, 'admin_sessions', toSession);
   function sealSecret(tenantId: string, secret: string | null): string | null {
     const encryptor = options.encryptor?.();
     return secret === null || !encryptor
@@ -323,18 +325,13 @@ export function createTenantAccessStore(
     },
     getUsage,
     async createAdminSession(session) {
-      const row = await access
-        .insertInto('admin_sessions')
-        .values({
-          id: session.id ?? newId(),
-          tenant_id: session.tenantId,
-          admin_user_id: session.adminUserId,
-          token_hash: session.tokenHash,
-          expires_at: session.expiresAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toSession(row);
+      return sessions.insert({
+        id: session.id ?? newId(),
+        tenant_id: session.tenantId,
+        admin_user_id: session.adminUserId,
+        token_hash: session.tokenHash,
+        expires_at: session.expiresAt,
+      });
     },
     async findAdminSessionByHash({ tokenHash }) {
       const row = await access

@@ -21,6 +21,7 @@ import {
   page,
   toJson,
 } from './storage-helpers.js';
+import { tenantRows } from './tenant-rows.js';
 
 function toTenant(row: Selectable<TenantsTable>): TenantRecord {
   return compact({
@@ -118,31 +119,19 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
 
 /** API keys over Kysely. */
 export function createApiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
+  const rows = tenantRows(db, 'api_keys', toApiKey);
   return guarded<ApiKeyRepository>({
     async create(apiKey) {
-      const row = await db
-        .insertInto('api_keys')
-        .values({
-          id: apiKey.id ?? newId(),
-          tenant_id: apiKey.tenantId,
-          name: apiKey.name ?? null,
-          scope: apiKey.scope,
-          prefix: apiKey.prefix,
-          key_hash: apiKey.keyHash,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toApiKey(row);
+      return rows.insert({
+        id: apiKey.id ?? newId(),
+        tenant_id: apiKey.tenantId,
+        name: apiKey.name ?? null,
+        scope: apiKey.scope,
+        prefix: apiKey.prefix,
+        key_hash: apiKey.keyHash,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toApiKey(row) : undefined;
-    },
+    get: rows.get,
     async findActiveByHash({ keyHash }) {
       const row = await db
         .selectFrom('api_keys')
@@ -153,16 +142,11 @@ export function createApiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
       return row ? toApiKey(row) : undefined;
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      let query = db.selectFrom('api_keys').selectAll().where('tenant_id', '=', options.tenantId);
-      if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
-      const rows = await query
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toApiKey);
+      return rows.list(options, (query) => {
+        let filtered = query;
+        if (!options.includeRevoked) filtered = filtered.where('revoked_at', 'is', null);
+        return filtered.orderBy('created_at').orderBy('id');
+      });
     },
     async markUsed({ tenantId, id, at }) {
       const result = await db
@@ -175,24 +159,15 @@ export function createApiKeyRepository(db: Kysely<Database>): ApiKeyRepository {
     },
     async revoke({ tenantId, id, at }) {
       markChanged('api-keys', tenantId);
-      const row = await db
-        .updateTable('api_keys')
-        .set({ revoked_at: sql<Date>`coalesce(revoked_at, ${at ?? new Date()})` })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('API key', id);
-      return toApiKey(row);
+      return rows.update(
+        { tenantId, id },
+        { revoked_at: sql<Date>`coalesce(revoked_at, ${at ?? new Date()})` },
+        'API key',
+      );
     },
-    async delete({ tenantId, id }) {
-      markChanged('api-keys', tenantId);
-      const result = await db
-        .deleteFrom('api_keys')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+    async delete(key) {
+      markChanged('api-keys', key.tenantId);
+      return rows.remove(key);
     },
   });
 }
@@ -213,32 +188,20 @@ function toAdminUser(row: Selectable<AdminUsersTable>): AdminUserRecord {
 
 /** Admin users over Kysely. */
 export function createAdminUserRepository(db: Kysely<Database>): AdminUserRepository {
+  const rows = tenantRows(db, 'admin_users', toAdminUser);
   return guarded<AdminUserRepository>({
     async create(adminUser) {
-      const row = await db
-        .insertInto('admin_users')
-        .values({
-          id: adminUser.id ?? newId(),
-          tenant_id: adminUser.tenantId,
-          name: adminUser.name,
-          email: adminUser.email,
-          role: adminUser.role,
-          password_hash: adminUser.passwordHash ?? null,
-          last_login_time: adminUser.lastLoginTime ?? null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toAdminUser(row);
+      return rows.insert({
+        id: adminUser.id ?? newId(),
+        tenant_id: adminUser.tenantId,
+        name: adminUser.name,
+        email: adminUser.email,
+        role: adminUser.role,
+        password_hash: adminUser.passwordHash ?? null,
+        last_login_time: adminUser.lastLoginTime ?? null,
+      });
     },
-    async get({ tenantId, id }) {
-      const row = await db
-        .selectFrom('admin_users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row ? toAdminUser(row) : undefined;
-    },
+    get: rows.get,
     async findByEmail({ tenantId, email }) {
       const row = await db
         .selectFrom('admin_users')
@@ -249,45 +212,22 @@ export function createAdminUserRepository(db: Kysely<Database>): AdminUserReposi
       return row ? toAdminUser(row) : undefined;
     },
     async list(options) {
-      const { limit, offset } = page(options);
-      const rows = await db
-        .selectFrom('admin_users')
-        .selectAll()
-        .where('tenant_id', '=', options.tenantId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toAdminUser);
+      return rows.list(options, (query) => query.orderBy('created_at').orderBy('id'));
     },
     async update({ tenantId, id, changes }) {
-      const row = await db
-        .updateTable('admin_users')
-        .set(
-          compact({
-            name: changes.name,
-            email: changes.email,
-            role: changes.role,
-            password_hash: changes.passwordHash,
-            last_login_time: changes.lastLoginTime,
-            updated_at: sql<Date>`now()`,
-          }),
-        )
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw notFound('admin user', id);
-      return toAdminUser(row);
+      return rows.update(
+        { tenantId, id },
+        compact({
+          name: changes.name,
+          email: changes.email,
+          role: changes.role,
+          password_hash: changes.passwordHash,
+          last_login_time: changes.lastLoginTime,
+          updated_at: sql<Date>`now()`,
+        }),
+        'admin user',
+      );
     },
-    async delete({ tenantId, id }) {
-      const result = await db
-        .deleteFrom('admin_users')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
-    },
+    delete: rows.remove,
   });
 }
