@@ -1,7 +1,8 @@
 /**
  * Retrieval quality by stage, shared by `retrieval.bench.ts` and
  * `retrieval-diagnosis.ts`: BM25 alone, vector search alone, plain reciprocal rank
- * fusion of the two (before re-ranking) and the full `retrieve()` pipeline, on an
+ * fusion of the pipeline's two first stages (BM25 with pseudo-relevance feedback, and
+ * vector search; before re-ranking) and the full `retrieve()` pipeline, on an
  * evaluation set (a docs folder and a questions file, ranked by document as
  * `churn eval` does) or on the hand-written chunk corpus (ranked by chunk).
  *
@@ -23,7 +24,11 @@ import {
   corpusQuestions,
   corpusTenantId,
 } from '../packages/core/src/rag/retrieval/retrieval-test-corpus.js';
-import { type RetrieveOptions, retrieve } from '../packages/core/src/rag/retrieval/retrieve.js';
+import {
+  defaultLexicalFeedback,
+  type RetrieveOptions,
+  retrieve,
+} from '../packages/core/src/rag/retrieval/retrieve.js';
 
 /** An indexed evaluation set: questions, the index, and how a chunk maps to a gold id. */
 export interface QualitySet {
@@ -153,6 +158,14 @@ export async function measureStages(
     const lexical = index.lexicalIndex
       .search(tenantId, question.question, { topK: depth })
       .map((match) => match.id);
+    // The pipeline's lexical stage: BM25 with its pseudo-relevance feedback (RM3).
+    const feedback =
+      overrides.lexicalFeedback === false
+        ? undefined
+        : { ...defaultLexicalFeedback, ...overrides.lexicalFeedback };
+    const expanded = index.lexicalIndex
+      .search(tenantId, question.question, { topK: depth, feedback })
+      .map((match) => match.id);
     const { embeddings } = await index.embedder.doEmbed({
       values: [question.question],
       purpose: 'query',
@@ -164,7 +177,7 @@ export async function measureStages(
     });
     const vector = matches.map((match) => match.id);
     const fused = new Map<string, number>();
-    for (const list of [lexical, vector]) {
+    for (const list of [expanded, vector]) {
       for (const [position, id] of list.entries()) {
         fused.set(id, (fused.get(id) ?? 0) + 1 / (60 + position + 1));
       }

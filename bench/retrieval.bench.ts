@@ -4,11 +4,15 @@
  * quality of BM25 alone versus the hybrid pipeline (with vector-only and plain RRF
  * as intermediate stages, and the hybrid with convex score fusion instead of RRF) on
  * the hand-written corpus, eval/, eval/holdout/ (its own and its paraphrased
- * questions), eval/validation/ and eval/validation-2/, with the hybrid-minus-BM25
- * difference of each metric.
+ * questions), eval/validation/, eval/validation-2/ and eval/validation-3/, with the
+ * hybrid-minus-BM25 difference of each metric (and the hybrid without the lexical
+ * stage's pseudo-relevance feedback, `no RM3`), and the lexical stage's latency with
+ * and without that feedback at 10k chunks.
  *
  * Run: `pnpm exec tsx bench/retrieval.bench.ts` (about 1 to 2 minutes, ~2.5 GB RSS);
- * `--quality-only` prints the retrieval quality tables alone (a few seconds).
+ * `--quality-only` prints the retrieval quality tables alone (a few seconds);
+ * `--lexical-only` times the lexical stage alone, with and without its feedback, at 10k
+ * and 100k synthetic chunks.
  */
 import os from 'node:os';
 import type { StoredChunk, VectorMetadata } from '../packages/core/src/index.js';
@@ -16,11 +20,13 @@ import { createDotProductKernel } from '../packages/core/src/providers/memory/do
 import { createMemoryVectorStore } from '../packages/core/src/providers/memory/memory-vector-store.js';
 import { createOfflineEmbeddingModel } from '../packages/core/src/providers/offline/offline-embedding-model.js';
 import { createKnowledgeIndex } from '../packages/core/src/rag/retrieval/knowledge-index.js';
+import { createLexicalIndex } from '../packages/core/src/rag/retrieval/lexical-index.js';
 import {
   corpusChunks,
   corpusQuestions,
   corpusTenantId,
 } from '../packages/core/src/rag/retrieval/retrieval-test-corpus.js';
+import { defaultLexicalFeedback } from '../packages/core/src/rag/retrieval/retrieve.js';
 import {
   formatFigures,
   loadCorpusSet,
@@ -264,12 +270,24 @@ async function benchPipeline() {
   started = performance.now();
   await knowledge.index({ tenantId: corpusTenantId, chunks: [...corpusChunks(), ...synthetic] });
   const indexMs = performance.now() - started;
+  // The same stores without the lexical stage's feedback, timed in turn with the
+  // default so that both see the same machine load.
+  const withoutFeedback = createKnowledgeIndex({
+    embedder,
+    vectorStore: knowledge.vectorStore,
+    lexicalIndex: knowledge.lexicalIndex,
+    lexicalFeedback: false,
+  });
   const latencies: number[] = [];
+  const plainLatencies: number[] = [];
   for (let round = 0; round < 4; round++) {
     for (const { question } of corpusQuestions) {
-      const start = performance.now();
+      let start = performance.now();
       await knowledge.retrieve({ tenantId: corpusTenantId, query: question });
       latencies.push(performance.now() - start);
+      start = performance.now();
+      await withoutFeedback.retrieve({ tenantId: corpusTenantId, query: question });
+      plainLatencies.push(performance.now() - start);
     }
   }
   console.log(
@@ -280,8 +298,35 @@ async function benchPipeline() {
   );
   console.log(`index (embed + vector + BM25): ${format(indexMs)}`);
   console.log(
-    `retrieve end to end (embed query, vector + BM25, RRF, re-rank 30): p50 ${format(percentile(latencies, 0.5))}, p95 ${format(percentile(latencies, 0.95))}`,
+    `retrieve end to end (embed query, vector + BM25 with RM3, RRF, re-rank 30): p50 ${format(percentile(latencies, 0.5))}, p95 ${format(percentile(latencies, 0.95))}`,
   );
+  console.log(
+    `retrieve, lexicalFeedback: false (plain BM25 stage):                 p50 ${format(percentile(plainLatencies, 0.5))}, p95 ${format(percentile(plainLatencies, 0.95))}`,
+  );
+}
+
+/**
+ * The lexical stage alone at `count` synthetic chunks: plain BM25 against BM25 with the
+ * pipeline's pseudo-relevance feedback (RM3: a first search, a relevance model of the
+ * best 3 chunks, a second search with 10 more terms).
+ */
+function benchLexical(count: number) {
+  const lexical = createLexicalIndex();
+  lexical.add(corpusTenantId, [...corpusChunks(), ...syntheticChunks(count)]);
+  const time = (feedback: typeof defaultLexicalFeedback | undefined) => {
+    const latencies: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (const { question } of corpusQuestions) {
+        const start = performance.now();
+        lexical.search(corpusTenantId, question, { topK: 30, feedback });
+        latencies.push(performance.now() - start);
+      }
+    }
+    return `p50 ${format(percentile(latencies, 0.5))}, p95 ${format(percentile(latencies, 0.95))}`;
+  };
+  console.log(`\n## Lexical stage (${count.toLocaleString('en')} synthetic chunks + the corpus)`);
+  console.log(`BM25, topK 30:                 ${time(undefined)}`);
+  console.log(`BM25 + RM3 feedback, topK 30:  ${time(defaultLexicalFeedback)}`);
 }
 
 /** BM25 alone against the hybrid pipeline on the corpus and the evaluation sets of the repository. */
@@ -293,10 +338,12 @@ async function benchQuality() {
     await loadEvalSet('eval/holdout/docs', 'eval/holdout/paraphrased-questions.jsonl'),
     await loadEvalSet('eval/validation/docs', 'eval/validation/questions.jsonl'),
     await loadEvalSet('eval/validation-2/docs', 'eval/validation-2/questions.jsonl'),
+    await loadEvalSet('eval/validation-3/docs', 'eval/validation-3/questions.jsonl'),
   ];
   for (const set of sets) {
     const { figures, pipelineMs } = await measureStages(set);
     const convex = (await measureStages(set, { fusion: 'convex' })).figures.pipeline;
+    const noFeedback = (await measureStages(set, { lexicalFeedback: false })).figures.pipeline;
     console.log(
       `\n## Retrieval quality on ${set.name}, ${set.questionsFile} (${set.items} ${set.unit}, ${set.index.lexicalIndex.size(set.tenantId)} chunks, ${set.questions.length} questions; gold ids are ${set.unit})`,
     );
@@ -306,6 +353,7 @@ async function benchQuality() {
       console.log(formatFigures(label, figures[stage]));
     }
     console.log(formatFigures('convex', convex));
+    console.log(formatFigures('no RM3', noFeedback));
     const metrics = ['recall@5', 'recall@10', 'mrr@10', 'ndcg@10'] as const;
     console.log(
       `${'vs bm25'.padEnd(10)}${metrics
@@ -330,9 +378,15 @@ console.log(
     .map((load) => load.toFixed(1))
     .join(' / ')} (figures are only comparable on an idle machine)`,
 );
-await benchQuality();
-if (!process.argv.includes('--quality-only')) {
+if (process.argv.includes('--lexical-only')) {
+  benchLexical(10_000);
+  benchLexical(100_000);
+} else {
+  await benchQuality();
+}
+if (!process.argv.includes('--quality-only') && !process.argv.includes('--lexical-only')) {
   await benchPipeline();
+  benchLexical(10_000);
   await benchVectorStore(10_000, 'Memory vector store, exact');
   await benchVectorStore(100_000, 'Memory vector store, indexed');
 }

@@ -112,7 +112,7 @@ describe('evaluation floor on eval/ (offline pipeline)', () => {
     const { summary, bm25 } = await evaluateSet('eval/docs', 'eval/questions.jsonl');
     expect(summary.questions).toBeGreaterThanOrEqual(60);
     // Measured on the offline pipeline (see docs/rag.md): recall@5 0.964, recall@10 1.000,
-    // MRR@10 0.862, nDCG@10 0.888, answer F1 0.186 (BM25 alone: 0.936, 0.993, 0.833, 0.864).
+    // MRR@10 0.864, nDCG@10 0.890, answer F1 0.187 (BM25 alone: 0.936, 0.993, 0.833, 0.864).
     // Floors sit a few points below so that only a real regression fails.
     expect(summary['recall@5']).toBeGreaterThanOrEqual(0.94);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(0.98);
@@ -130,12 +130,12 @@ describe('evaluation floor on eval/holdout/ (held-out set, offline pipeline)', (
       'eval/holdout/questions.jsonl',
     );
     expect(summary.questions).toBeGreaterThanOrEqual(40);
-    // Measured (see docs/rag.md): recall@5 0.978, recall@10 1.000, MRR@10 0.849,
-    // nDCG@10 0.884 (BM25 alone: 0.978, 1.000, 0.827, 0.868).
+    // Measured (see docs/rag.md): recall@5 0.978, recall@10 1.000, MRR@10 0.871,
+    // nDCG@10 0.900 (BM25 alone: 0.978, 1.000, 0.827, 0.868).
     expect(summary['recall@5']).toBeGreaterThanOrEqual(0.95);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(0.97);
-    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.82);
-    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.86);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.84);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.87);
     expectAtOrAboveBm25(summary, bm25);
   });
 });
@@ -148,7 +148,7 @@ describe('evaluation floor on eval/validation/ (validation set, offline pipeline
     );
     expect(summary.questions).toBeGreaterThanOrEqual(45);
     // Measured once the method was chosen (see docs/rag.md): recall@5 0.798, recall@10
-    // 0.895, MRR@10 0.722, nDCG@10 0.755 (BM25 alone: 0.816, 0.886, 0.686, 0.720).
+    // 0.895, MRR@10 0.722, nDCG@10 0.754 (BM25 alone: 0.816, 0.886, 0.686, 0.720).
     expect(summary['recall@5']).toBeGreaterThanOrEqual(0.77);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(0.87);
     expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.69);
@@ -173,17 +173,45 @@ describe('evaluation floor on eval/validation-2/ (fresh validation set, offline 
     );
     expect(summary.questions).toBeGreaterThanOrEqual(50);
     // Written before any change of method and never tuned on (see docs/rag.md).
-    // Measured: recall@5 0.772, recall@10 0.833, MRR@10 0.619, nDCG@10 0.652,
-    // answer F1 0.089 (BM25 alone: 0.728, 0.833, 0.646, 0.665).
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.74);
-    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.8);
+    // Measured: recall@5 0.789, recall@10 0.842, MRR@10 0.611, nDCG@10 0.653,
+    // answer F1 0.090 (BM25 alone: 0.728, 0.833, 0.646, 0.665).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.76);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.82);
     expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.59);
     expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.62);
     expect(summary.answer_f1).toBeGreaterThanOrEqual(0.07);
     expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5']);
     expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10']);
-    // Known gap, not closed: MRR@10 and nDCG@10 are below BM25's here (0.619 against
-    // 0.646, 0.652 against 0.665); the target is at or above BM25 (docs/rag.md).
+    // Known gap, not closed: MRR@10 and nDCG@10 are below BM25's here (0.611 against
+    // 0.646, 0.653 against 0.665); the target is at or above BM25 (docs/rag.md).
+  });
+});
+
+describe('evaluation floor on eval/validation-3/ (fresh validation set, offline pipeline)', () => {
+  it('keeps retrieval quality above the measured floor, and ranks above plain BM25', async () => {
+    const { summary, bm25 } = await evaluateSet(
+      'eval/validation-3/docs',
+      'eval/validation-3/questions.jsonl',
+    );
+    expect(summary.questions).toBeGreaterThanOrEqual(50);
+    // Written before any change of method, run once after it (see docs/rag.md).
+    // Measured: recall@5 0.732, recall@10 0.857, MRR@10 0.649, nDCG@10 0.688,
+    // answer F1 0.051 (BM25 alone: 0.768, 0.866, 0.606, 0.656).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.7);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.83);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.62);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.66);
+    expect(summary.answer_f1).toBeGreaterThanOrEqual(0.04);
+    expect(summary['mrr@10']).toBeGreaterThan(bm25['mrr@10']);
+    expect(summary['ndcg@10']).toBeGreaterThan(bm25['ndcg@10']);
+    // Known gaps, not closed: the hybrid top 5 has two gold documents fewer than BM25's
+    // (0.732 against 0.768, 2/56) and the top 10 one of a two-gold question's documents
+    // fewer (0.857 against 0.866, 0.5/56). These bound the gaps at what was measured;
+    // the target is recall at or above BM25 (docs/rag.md). (Figures are rounded to four
+    // decimals, hence the 1e-4.)
+    const oneQuestion = 1 / summary.questions;
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(bm25['recall@5'] - 2 * oneQuestion - 1e-4);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(bm25['recall@10'] - oneQuestion / 2 - 1e-4);
   });
 });
 
@@ -194,12 +222,12 @@ describe('evaluation floor on eval/holdout/ with freely paraphrased questions (o
       'eval/holdout/paraphrased-questions.jsonl',
     );
     expect(summary.questions).toBeGreaterThanOrEqual(30);
-    // A development set (see docs/rag.md). Measured: recall@5 0.617, recall@10 0.817,
-    // MRR@10 0.461, nDCG@10 0.536 (BM25 alone: 0.550, 0.717, 0.441, 0.497).
-    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.58);
-    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.78);
-    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.43);
-    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.5);
+    // A development set (see docs/rag.md). Measured: recall@5 0.650, recall@10 0.833,
+    // MRR@10 0.464, nDCG@10 0.545 (BM25 alone: 0.550, 0.717, 0.441, 0.497).
+    expect(summary['recall@5']).toBeGreaterThanOrEqual(0.62);
+    expect(summary['recall@10']).toBeGreaterThanOrEqual(0.8);
+    expect(summary['mrr@10']).toBeGreaterThanOrEqual(0.44);
+    expect(summary['ndcg@10']).toBeGreaterThanOrEqual(0.52);
     expectAtOrAboveBm25(summary, bm25);
   });
 });

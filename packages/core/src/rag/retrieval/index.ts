@@ -8,10 +8,16 @@ export {
 export {
   createLexicalIndex,
   type LexicalChunk,
+  type LexicalFeedback,
   type LexicalFilter,
   type LexicalIndex,
   type LexicalIndexSettings,
   type LexicalMatch,
 } from './lexical-index.js';
-export { type RetrievalFilter, type RetrieveOptions, retrieve } from './retrieve.js';
+export {
+  defaultLexicalFeedback,
+  type RetrievalFilter,
+  type RetrieveOptions,
+  retrieve,
+} from './retrieve.js';
 export type { RetrievedChunk } from './retrieved-chunk.js';

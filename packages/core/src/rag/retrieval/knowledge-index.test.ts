@@ -7,6 +7,7 @@ import { createOfflineEmbeddingModel } from '../../providers/offline/offline-emb
 import { createKnowledgeIndex, type KnowledgeIndex } from './knowledge-index.js';
 import { createLexicalIndex } from './lexical-index.js';
 import { corpusChunks, corpusQuestions, corpusTenantId } from './retrieval-test-corpus.js';
+import { defaultLexicalFeedback } from './retrieve.js';
 import type { RetrievedChunk } from './retrieved-chunk.js';
 
 const otherTenant = 'tenant-other';
@@ -105,8 +106,12 @@ describe('createKnowledgeIndex', () => {
     });
     const results = await convex.retrieve({ tenantId: corpusTenantId, query, topK: 30 });
     expect(results.map((result) => result.rank)).toEqual(results.map((_, index) => index + 1));
-    // With the vector weight 0 the fused score is BM25's, scaled: best 1, the rest below.
-    const best = lexical.search(corpusTenantId, query, { topK: 30 });
+    // With the vector weight 0 the fused score is the lexical stage's (BM25 with the
+    // default pseudo-relevance feedback), scaled: best 1, the rest below.
+    const best = lexical.search(corpusTenantId, query, {
+      topK: 30,
+      feedback: defaultLexicalFeedback,
+    });
     const lowest = best.at(-1)!.score;
     for (const result of results) {
       const expected =

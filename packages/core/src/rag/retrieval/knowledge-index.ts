@@ -4,7 +4,7 @@ import { ValidationError } from '../../errors/validation-error.js';
 import type { KnowledgeStoreV1, StoredChunk } from '../../knowledge-store/v1/index.js';
 import type { RerankerV1 } from '../../reranker/v1/index.js';
 import type { VectorRecord, VectorStoreV1 } from '../../vector-store/v1/index.js';
-import { createLexicalIndex, type LexicalIndex } from './lexical-index.js';
+import { createLexicalIndex, type LexicalFeedback, type LexicalIndex } from './lexical-index.js';
 import { type RetrievalFilter, retrieve } from './retrieve.js';
 import type { RetrievedChunk } from './retrieved-chunk.js';
 
@@ -28,6 +28,8 @@ export interface KnowledgeIndexSettings {
   vectorWeight?: number;
   /** Default `k` of reciprocal rank fusion. Default 60. */
   fusionK?: number;
+  /** Pseudo-relevance feedback (RM3) of the lexical stage, or `false`; see {@link retrieve}. */
+  lexicalFeedback?: LexicalFeedback | false;
   /**
    * Called when an outage of the embedder or the vector store makes a search fall back to
    * the lexical (BM25) side alone (see `retrieve`): log it.
@@ -243,6 +245,7 @@ export function createKnowledgeIndex(settings: KnowledgeIndexSettings): Knowledg
         fusion: settings.fusion,
         vectorWeight: settings.vectorWeight,
         fusionK: settings.fusionK,
+        lexicalFeedback: settings.lexicalFeedback,
         ...(settings.onVectorSearchError
           ? { onVectorSearchError: settings.onVectorSearchError }
           : {}),

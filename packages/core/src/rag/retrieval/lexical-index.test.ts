@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tokenize } from '../../providers/offline/text-analyzer.js';
 import { createLexicalIndex, type LexicalChunk } from './lexical-index.js';
 import { corpusChunks, corpusTenantId } from './retrieval-test-corpus.js';
 
@@ -62,6 +63,73 @@ describe('createLexicalIndex', () => {
     expect(index.size('other')).toBe(1);
   });
 
+  it('scores exactly the BM25+ formula without feedback (the baseline stays plain)', () => {
+    const index = createLexicalIndex();
+    const chunks = corpusChunks();
+    index.add(corpusTenantId, chunks);
+    const query = 'update the card for failed payment retries';
+    // Reference: field-weighted tf and length (content 1, title 2, headings 1.5), Lucene idf.
+    const weighted = chunks.map((entry) => {
+      const frequencies = new Map<string, number>();
+      let length = 0;
+      const count = (text: string, weight: number) => {
+        for (const term of tokenize(text)) {
+          frequencies.set(term, (frequencies.get(term) ?? 0) + weight);
+          length += weight;
+        }
+      };
+      count(entry.content, 1);
+      count(entry.metadata.title ?? '', 2);
+      count((entry.metadata.headingPath ?? []).join(' \n '), 1.5);
+      return { id: entry.id, frequencies, length };
+    });
+    const averageLength = weighted.reduce((sum, entry) => sum + entry.length, 0) / chunks.length;
+    const expected = new Map<string, number>();
+    for (const term of new Set(tokenize(query))) {
+      const df = weighted.filter((entry) => entry.frequencies.has(term)).length;
+      if (df === 0) continue;
+      const idf = Math.log(1 + (chunks.length - df + 0.5) / (df + 0.5));
+      for (const entry of weighted) {
+        const tf = entry.frequencies.get(term);
+        if (tf === undefined) continue;
+        const saturation =
+          (tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * entry.length) / averageLength));
+        expected.set(entry.id, (expected.get(entry.id) ?? 0) + idf * (saturation + 0.5));
+      }
+    }
+    const reference = [...expected.entries()]
+      .sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1))
+      .slice(0, 10);
+    const actual = index.search(corpusTenantId, query, { topK: 10 });
+    expect(actual.map((match) => match.id)).toEqual(reference.map(([id]) => id));
+    actual.forEach((match, position) => {
+      expect(match.score).toBeCloseTo(reference[position]![1], 10);
+    });
+  });
+
+  it('expands the query with the terms of its best chunks when asked (RM3 feedback)', () => {
+    const index = createLexicalIndex();
+    index.add('t', [
+      chunk('a', 'd1', 'Money back: refunds go to the original card. Refunds take five days.'),
+      chunk('b', 'd2', 'Refunds reach the card statement within ten business days.'),
+      chunk('c', 'd3', 'Invoices are emailed on the first of the month.'),
+    ]);
+    // Plain BM25: only the chunk with the question's own words.
+    expect(index.search('t', 'money back').map((match) => match.id)).toEqual(['a']);
+    // With feedback from the best chunk, its commonest terms (refund, card) find `b` too,
+    // and the chunk that matched the question itself stays first.
+    const expanded = index.search('t', 'money back', {
+      feedback: { documents: 1, terms: 5, originalWeight: 0.5 },
+    });
+    expect(expanded.map((match) => match.id)).toEqual(['a', 'b']);
+    // No expansion terms: the original ranking, scaled.
+    expect(
+      index
+        .search('t', 'money back', { feedback: { documents: 1, terms: 0 } })
+        .map((match) => match.id),
+    ).toEqual(['a']);
+  });
+
   it('matches a rebuilt index after any adds and removes (property)', () => {
     const words = ['card', 'invoice', 'refund', 'webhook', 'retry', 'plan', 'tax', 'email'];
     const text = fc
@@ -106,6 +174,12 @@ describe('createLexicalIndex', () => {
         left.forEach((match, index) => {
           expect(match.score).toBeCloseTo(right[index]!.score, 9);
         });
+        const feedback = { documents: 2, terms: 4, originalWeight: 0.7 };
+        const leftExpanded = incremental.search('t', query, { topK: 20, feedback });
+        const rightExpanded = rebuilt.search('t', query, { topK: 20, feedback });
+        expect(leftExpanded.map((match) => match.id)).toEqual(
+          rightExpanded.map((match) => match.id),
+        );
         expect(incremental.size('t')).toBe(live.size);
       }),
       { numRuns: 200 },

@@ -29,6 +29,27 @@ export interface LexicalFilter {
   documentId?: string | string[];
 }
 
+/**
+ * Pseudo-relevance feedback (RM3, Abdul-Jaleel et al. 2004): the best `documents`
+ * chunks of a first search are taken as relevant, a relevance model of their terms
+ * is built (each chunk's term distribution weighted by its share of the first-pass
+ * score), its best `terms` terms are added to the query, and the query is run again
+ * with `originalWeight` on the original terms and the rest on the added ones.
+ */
+export interface LexicalFeedback {
+  /** Chunks taken as relevant. Default 3. */
+  documents?: number;
+  /** Expansion terms added. Default 10. */
+  terms?: number;
+  /** Weight of the original query in the expanded one, in [0, 1]. Default 0.9. */
+  originalWeight?: number;
+  /**
+   * Terms found in more than this share of the tenant's chunks are not added (they tell
+   * chunks apart little, and their long posting lists cost the most). Default 1: none skipped.
+   */
+  maxDocumentShare?: number;
+}
+
 /** One lexical hit. */
 export interface LexicalMatch {
   id: string;
@@ -48,7 +69,7 @@ export interface LexicalIndex {
   search(
     tenantId: string,
     query: string,
-    options?: { topK?: number; filter?: LexicalFilter },
+    options?: { topK?: number; filter?: LexicalFilter; feedback?: LexicalFeedback },
   ): LexicalMatch[];
   /** A stored chunk by id. */
   get(tenantId: string, chunkId: string): LexicalChunk | undefined;
@@ -62,10 +83,21 @@ interface IndexedChunk {
   chunk: LexicalChunk;
   length: number;
   terms: string[];
+  /** Field-weighted frequency of each of `terms`, in the same order. */
+  frequencies: number[];
+  /** Scratch space of one search: its score, valid while `epoch` is the search's. */
+  score: number;
+  epoch: number;
+}
+
+/** A chunk in a term's posting list: the term's weighted frequency there, and the chunk. */
+interface Posting {
+  frequency: number;
+  indexed: IndexedChunk;
 }
 
 interface TenantIndex {
-  postings: Map<string, Map<string, number>>;
+  postings: Map<string, Map<string, Posting>>;
   chunks: Map<string, IndexedChunk>;
   byDocument: Map<string, Set<string>>;
   totalLength: number;
@@ -74,6 +106,53 @@ interface TenantIndex {
 function toSet(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   return new Set(Array.isArray(value) ? value : [value]);
+}
+
+/** `left` ranks before `right`: higher score, then smaller id. */
+function before(left: IndexedChunk, right: IndexedChunk): boolean {
+  return left.score > right.score || (left.score === right.score && left.chunk.id < right.chunk.id);
+}
+
+/**
+ * The `limit` best of `scored` that `accepts` keeps, best first: a bounded heap whose
+ * root is the worst kept, so a large candidate set is never sorted whole.
+ */
+function bestOf(
+  scored: readonly IndexedChunk[],
+  limit: number,
+  accepts: (chunk: LexicalChunk) => boolean,
+): IndexedChunk[] {
+  const heap: IndexedChunk[] = [];
+  const siftDown = (start: number) => {
+    let parent = start;
+    for (;;) {
+      const left = 2 * parent + 1;
+      const right = left + 1;
+      let worst = parent;
+      if (left < heap.length && before(heap[worst]!, heap[left]!)) worst = left;
+      if (right < heap.length && before(heap[worst]!, heap[right]!)) worst = right;
+      if (worst === parent) return;
+      [heap[parent], heap[worst]] = [heap[worst]!, heap[parent]!];
+      parent = worst;
+    }
+  };
+  for (const candidate of scored) {
+    if (limit <= 0 || !accepts(candidate.chunk)) continue;
+    if (heap.length < limit) {
+      heap.push(candidate);
+      let child = heap.length - 1;
+      while (child > 0) {
+        const parent = (child - 1) >> 1;
+        if (!before(heap[parent]!, heap[child]!)) break;
+        [heap[parent], heap[child]] = [heap[child]!, heap[parent]!];
+        child = parent;
+      }
+    } else if (before(candidate, heap[0]!)) {
+      heap[0] = candidate;
+      siftDown(0);
+    }
+  }
+  return heap.sort((left, right) => (before(left, right) ? -1 : before(right, left) ? 1 : 0));
 }
 
 /**
@@ -107,6 +186,7 @@ export function createLexicalIndex(settings: LexicalIndexSettings = {}): Lexical
   if (issues.length > 0) throw new ValidationError('lexical index settings', issues);
 
   const tenants = new Map<string, TenantIndex>();
+  let searchEpoch = 0;
   const tenantFor = (tenantId: string): TenantIndex => {
     let tenant = tenants.get(tenantId);
     if (!tenant) {
@@ -147,15 +227,23 @@ export function createLexicalIndex(settings: LexicalIndexSettings = {}): Lexical
         count(chunk.content, fieldWeights.content);
         count(chunk.metadata.title ?? '', fieldWeights.title);
         count((chunk.metadata.headingPath ?? []).join(' \n '), fieldWeights.headings);
+        const indexed: IndexedChunk = {
+          chunk,
+          length,
+          terms: [...weighted.keys()],
+          frequencies: [...weighted.values()],
+          score: 0,
+          epoch: 0,
+        };
         for (const [term, frequency] of weighted) {
           let posting = tenant.postings.get(term);
           if (!posting) {
             posting = new Map();
             tenant.postings.set(term, posting);
           }
-          posting.set(chunk.id, frequency);
+          posting.set(chunk.id, { frequency, indexed });
         }
-        tenant.chunks.set(chunk.id, { chunk, length, terms: [...weighted.keys()] });
+        tenant.chunks.set(chunk.id, indexed);
         tenant.totalLength += length;
         let siblings = tenant.byDocument.get(chunk.documentId);
         if (!siblings) {
@@ -194,24 +282,71 @@ export function createLexicalIndex(settings: LexicalIndexSettings = {}): Lexical
         (!documentIds || documentIds.has(chunk.documentId));
       const total = tenant.chunks.size;
       const averageLength = tenant.totalLength / total || 1;
-      const scores = new Map<string, number>();
-      for (const term of new Set(tokenize(query))) {
-        const posting = tenant.postings.get(term);
-        if (!posting) continue;
-        const idf = Math.log(1 + (total - posting.size + 0.5) / (posting.size + 0.5));
-        for (const [chunkId, frequency] of posting) {
-          const length = tenant.chunks.get(chunkId)!.length;
-          const saturation =
-            (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / averageLength));
-          scores.set(chunkId, (scores.get(chunkId) ?? 0) + idf * (saturation + delta));
+      // Scores accumulate on the indexed chunks themselves (stamped with this search's
+      // epoch), so a posting costs no map lookup; `touched` lists the chunks scored.
+      const epoch = ++searchEpoch;
+      const touched: IndexedChunk[] = [];
+      const accumulate = (weights: Map<string, number>) => {
+        for (const [term, weight] of weights) {
+          const posting = tenant.postings.get(term);
+          if (!posting || weight === 0) continue;
+          const idf = Math.log(1 + (total - posting.size + 0.5) / (posting.size + 0.5));
+          for (const { frequency, indexed } of posting.values()) {
+            if (indexed.epoch !== epoch) {
+              indexed.epoch = epoch;
+              indexed.score = 0;
+              touched.push(indexed);
+            }
+            const saturation =
+              (frequency * (k1 + 1)) /
+              (frequency + k1 * (1 - b + (b * indexed.length) / averageLength));
+            indexed.score += weight * idf * (saturation + delta);
+          }
         }
+      };
+      const ranked = (limit: number): LexicalMatch[] =>
+        bestOf(touched, limit, accepts).map((indexed) => ({
+          id: indexed.chunk.id,
+          score: indexed.score,
+        }));
+      const original = new Map<string, number>();
+      for (const term of tokenize(query)) original.set(term, 1);
+      accumulate(original);
+      const feedback = options.feedback;
+      if (!feedback) return ranked(topK);
+
+      const feedbackDocuments = Math.max(1, Math.floor(feedback.documents ?? 3));
+      const feedbackTerms = Math.max(0, Math.floor(feedback.terms ?? 10));
+      const originalWeight = Math.min(1, Math.max(0, feedback.originalWeight ?? 0.9));
+      const relevant = ranked(feedbackDocuments);
+      const scoreSum = relevant.reduce((sum, match) => sum + match.score, 0);
+      if (relevant.length === 0 || !(scoreSum > 0)) return ranked(topK);
+      // RM1: P(w | R) = sum over feedback chunks of P(w | chunk) * P(chunk | query).
+      const model = new Map<string, number>();
+      const maxPostings = (feedback.maxDocumentShare ?? 1) * total;
+      for (const match of relevant) {
+        const indexed = tenant.chunks.get(match.id)!;
+        const chunkWeight = match.score / scoreSum / (indexed.length || 1);
+        indexed.terms.forEach((term, position) => {
+          if (tenant.postings.get(term)!.size > maxPostings) return;
+          model.set(term, (model.get(term) ?? 0) + indexed.frequencies[position]! * chunkWeight);
+        });
       }
-      const matches: LexicalMatch[] = [];
-      for (const [id, score] of scores) {
-        if (accepts(tenant.chunks.get(id)!.chunk)) matches.push({ id, score });
+      const expansion = [...model.entries()]
+        .sort((left, right) => right[1] - left[1] || (left[0] < right[0] ? -1 : 1))
+        .slice(0, feedbackTerms);
+      const expansionSum = expansion.reduce((sum, [, weight]) => sum + weight, 0) || 1;
+      // RM3: the original query (uniform over its terms) interpolated with the model.
+      // The original terms are already scored with weight 1 each: scale those scores to
+      // their share, then add the expansion terms' contributions (a term of both gets both).
+      const scale = originalWeight / original.size;
+      for (const indexed of touched) indexed.score *= scale;
+      const added = new Map<string, number>();
+      for (const [term, weight] of expansion) {
+        added.set(term, ((1 - originalWeight) * weight) / expansionSum);
       }
-      matches.sort((left, right) => right.score - left.score || (left.id < right.id ? -1 : 1));
-      return matches.slice(0, topK);
+      accumulate(added);
+      return ranked(topK);
     },
 
     get(tenantId, chunkId) {

@@ -6,7 +6,7 @@ import type { KnowledgeStoreV1 } from '../../knowledge-store/v1/index.js';
 import { createOfflineReranker } from '../../providers/offline/offline-reranker.js';
 import type { RerankerV1 } from '../../reranker/v1/index.js';
 import type { VectorStoreV1 } from '../../vector-store/v1/index.js';
-import type { LexicalChunk, LexicalIndex } from './lexical-index.js';
+import type { LexicalChunk, LexicalFeedback, LexicalIndex } from './lexical-index.js';
 import type { RetrievedChunk } from './retrieved-chunk.js';
 
 /** Which chunks a retrieval may return: equality or membership, combined with AND. */
@@ -45,6 +45,13 @@ export interface RetrieveOptions {
   /** The `k` of reciprocal rank fusion (`fusion: 'rrf'`). Default 60. */
   fusionK?: number;
   /**
+   * Pseudo-relevance feedback (RM3) on the lexical stage: the query is expanded with the
+   * commonest terms of its best BM25 chunks (see {@link LexicalFeedback}). Default
+   * {@link defaultLexicalFeedback}, `{ documents: 3, terms: 10, originalWeight: 0.9 }`;
+   * `false` searches the question's own words only.
+   */
+  lexicalFeedback?: LexicalFeedback | false;
+  /**
    * Called when the vector side (the query embedding or the vector store) fails with an
    * outage (`provider_error`, `timeout`, `rate_limited`, after the adapter's own retries).
    * Retrieval then goes on with the lexical (BM25) side alone rather than failing the
@@ -67,6 +74,17 @@ const optionsSchema = z.object({
   fusion: z.enum(['rrf', 'convex']).optional(),
   vectorWeight: z.number().min(0).max(1).optional(),
   fusionK: z.number().min(0).optional(),
+  lexicalFeedback: z
+    .union([
+      z.literal(false),
+      z.object({
+        documents: z.number().int().min(1).max(100).optional(),
+        terms: z.number().int().min(0).max(100).optional(),
+        originalWeight: z.number().min(0).max(1).optional(),
+        maxDocumentShare: z.number().min(0).max(1).optional(),
+      }),
+    ])
+    .optional(),
   filter: z
     .object({
       docType: z.union([z.string(), z.array(z.string())]).optional(),
@@ -76,6 +94,14 @@ const optionsSchema = z.object({
 });
 
 const defaultReranker: RerankerV1 = createOfflineReranker();
+
+/** The default pseudo-relevance feedback of the lexical stage (see `lexicalFeedback`). */
+export const defaultLexicalFeedback: Readonly<Required<LexicalFeedback>> = Object.freeze({
+  documents: 3,
+  terms: 10,
+  originalWeight: 0.9,
+  maxDocumentShare: 1,
+});
 
 /**
  * Min-max scaling over one stage's candidates: its best match 1, its last 0 (all
@@ -132,6 +158,10 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
   const fusion = options.fusion ?? 'rrf';
   const vectorWeight = options.vectorWeight ?? 0.5;
   const fusionK = options.fusionK ?? 60;
+  const lexicalFeedback =
+    options.lexicalFeedback === false
+      ? undefined
+      : { ...defaultLexicalFeedback, ...options.lexicalFeedback };
   const reranker = options.reranker ?? defaultReranker;
   const filter = options.filter;
   throwIfAborted(abortSignal);
@@ -168,7 +198,13 @@ export async function retrieve(options: RetrieveOptions): Promise<RetrievedChunk
         return [];
       }
     })(),
-    Promise.resolve(lexicalIndex.search(tenantId, query, { topK: candidates, filter })),
+    Promise.resolve(
+      lexicalIndex.search(tenantId, query, {
+        topK: candidates,
+        filter,
+        feedback: lexicalFeedback,
+      }),
+    ),
   ]);
   throwIfAborted(abortSignal);
 
