@@ -14,8 +14,9 @@
  * `--summary` prints only the averaged metrics: use it on a held-out set, whose
  * per-question results must not steer the choice of method. RETRIEVE_OPTIONS takes
  * JSON overrides of `retrieve()` (for example '{"fusion":"convex"}' or
- * '{"fusionK":20}'). Use `--summary` on eval/validation/ and eval/validation-2/,
- * the sets kept for validating a method once it is chosen; per-question output is
+ * '{"fusionK":20}' or '{"lexicalFeedback":false}'). Use `--summary` on eval/validation/,
+ * eval/validation-2/ and eval/validation-3/, the sets kept for validating a method once
+ * it is chosen; per-question output is
  * for the development sets (eval/, eval/holdout/ with either questions file).
  */
 import type { RetrieveOptions } from '../packages/core/src/rag/retrieval/retrieve.js';
