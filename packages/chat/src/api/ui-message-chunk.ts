@@ -14,6 +14,7 @@ export type UIMessageChunk =
   | { type: 'data-escalation'; id?: string; data: EscalationData }
   | { type: 'data-identity-required'; id?: string; data: IdentityRequiredData }
   | { type: 'data-payment'; id?: string; data: PaymentData }
+  | { type: 'data-recovery'; id?: string; data: RecoveryData }
   | { type: 'finish-step' }
   | { type: 'finish'; finishReason?: string; messageMetadata?: ChatMessageMetadata }
   | { type: 'abort' }
@@ -55,6 +56,14 @@ export interface PaymentData {
   clientSecret?: string;
   publishableKey?: string;
   message?: string;
+}
+
+/**
+ * `data-recovery`: the customer's billing question was handed to their payment-recovery
+ * conversation; the widget goes on there (its stored greeting, then the card step).
+ */
+export interface RecoveryData {
+  conversationId?: string;
 }
 
 /** The last data line of every stream. */

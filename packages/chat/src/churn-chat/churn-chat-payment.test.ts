@@ -95,6 +95,57 @@ describe('<churn-chat> card step', () => {
     await assertAccessible();
   });
 
+  it('a billing answer that hands over to the recovery conversation shows its greeting and card step', async () => {
+    const mounted = await mountChurnChat({ 'customer-token': 'ct_signed' });
+    const { element, server, root, $ } = mounted;
+    const handoff = answerChunks(
+      "I can help you fix that right here: I've opened a secure card update for you.",
+    );
+    handoff.splice(-2, 0, { type: 'data-recovery', data: { conversationId: 'conv_recovery' } });
+    server.answers.push({ chunks: handoff });
+    server.routes.set('GET /api/conversations/conv_recovery', () =>
+      Response.json({
+        conversation: { id: 'conv_recovery' },
+        messages: [
+          {
+            id: 'msg_greeting',
+            role: 'assistant',
+            content: 'Hi Ada, your $49.00 payment with the Visa ending 4242 failed. Update it now?',
+          },
+        ],
+      }),
+    );
+    element.open();
+    await element.updateComplete;
+    await typeAndSend(mounted, 'My payment failed, can I update my card?');
+    await waitFor(() => $('.message.assistant[data-message-id="msg_greeting"]'), 'greeting shown');
+    assertIncludes(
+      $('.message.assistant[data-message-id="msg_greeting"]')?.textContent,
+      'Visa ending 4242',
+    );
+    assertIncludes(
+      $('.message.assistant[data-message-id="msg_answer_1"]')?.textContent,
+      'secure card update',
+    );
+    assertIncludes($('.message.user')?.textContent, 'My payment failed');
+
+    server.answers.push({
+      chunks: answerChunks('Here is a secure form for your new card.', {
+        messageId: 'msg_card_step',
+        payment: { step: 'payment-requested', mode: 'sandbox' },
+      }),
+    });
+    await waitFor(() => element.chat?.state.status === 'ready', 'ready for the next message');
+    await typeAndSend(mounted, 'yes');
+    await waitFor(() => $('.card-form'), 'demo form');
+    assertEqual(server.requestsTo('/api/conversations/conv_recovery/messages', 'POST').length, 1);
+    const updated = nextEvent<ChurnPaymentUpdatedEvent>(element, 'churn-payment-updated');
+    fill(root, { number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
+    $<HTMLFormElement>('.card-form')?.requestSubmit();
+    assertEqual((await updated).detail, { conversationId: 'conv_recovery', mode: 'sandbox' });
+    await assertAccessible();
+  });
+
   it('stripe: loads Stripe.js from the configured URL with the nonce, mounts in light DOM, confirms', async () => {
     (window as unknown as { __fakeStripe: FakeStripeState }).__fakeStripe = {
       calls: [],

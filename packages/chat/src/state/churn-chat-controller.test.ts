@@ -263,6 +263,73 @@ describe('ChurnChatController', () => {
     assertEqual(events.filter((event) => event.type === 'payment-updated').length, 1);
   });
 
+  it('goes on in the recovery conversation a billing answer hands the customer to', async () => {
+    const storage = new MemoryStorage();
+    const { server, chat } = setUp({ storage, customerToken: 'ct_signed' });
+    const handoff = answerChunks(
+      "I can help you fix that right here: I've opened a secure card update for you.",
+    );
+    // `data-recovery` before the end of the message, as the server sends it.
+    handoff.splice(-2, 0, { type: 'data-recovery', data: { conversationId: 'conv_recovery' } });
+    server.answers.push({ chunks: handoff });
+    server.routes.set('GET /api/conversations/conv_recovery', () =>
+      Response.json({
+        conversation: { id: 'conv_recovery', purpose: 'recovery' },
+        messages: [
+          {
+            id: 'msg_greeting',
+            role: 'assistant',
+            content:
+              'Hi Ada, your payment of $49.00 with the Visa ending 4242 did not go through. Shall we update your card now?',
+          },
+        ],
+      }),
+    );
+    await chat.send('My payment failed, can I update my card?');
+    assertEqual(chat.state.conversationId, 'conv_recovery');
+    assertEqual(
+      chat.state.messages.map((message) => [message.role, message.text]),
+      [
+        ['user', 'My payment failed, can I update my card?'],
+        [
+          'assistant',
+          "I can help you fix that right here: I've opened a secure card update for you.",
+        ],
+        [
+          'assistant',
+          'Hi Ada, your payment of $49.00 with the Visa ending 4242 did not go through. Shall we update your card now?',
+        ],
+      ],
+    );
+    assertEqual(chat.state.status, 'ready');
+    assertEqual(server.requestsTo('/api/conversations/conv_1/messages', 'POST').length, 1);
+    // The snapshot keeps the new conversation and the whole transcript across a reload.
+    const snapshot = JSON.parse(storage.getItem('churn-chat:test') ?? '{}');
+    assertEqual(snapshot.conversationId, 'conv_recovery');
+    assertEqual(snapshot.messages.length, 3);
+
+    // The next message goes to the recovery conversation, whose card step works as before.
+    server.answers.push({
+      chunks: answerChunks('Here is a secure form for your new card.', {
+        messageId: 'msg_card_step',
+        payment: { step: 'payment-requested', mode: 'sandbox' },
+      }),
+    });
+    await chat.send('yes');
+    const posts = server.requestsTo('/api/conversations/conv_recovery/messages', 'POST');
+    assertEqual(
+      posts.map((post) => post.body),
+      [{ text: 'yes' }],
+    );
+    assertEqual(chat.state.messages.at(-1)?.payment?.status, 'requested');
+    const card = { number: '4242424242424242', expMonth: 12, expYear: 2034, cvc: '123' };
+    assert(await chat.confirmSandboxPayment('msg_card_step', card));
+    assertEqual(
+      server.requestsTo('/api/conversations/conv_recovery/payment/sandbox-confirm', 'POST').length,
+      1,
+    );
+  });
+
   it('never writes a card form client secret to storage', async () => {
     const storage = new MemoryStorage();
     const { server, chat } = setUp({ storage });

@@ -171,6 +171,8 @@ export class ChurnChatController {
   #resumeAttempt = 0;
   #resuming = false;
   #textPartId: string | undefined;
+  /** The recovery conversation a `data-recovery` part named: the chat goes on there. */
+  #handoff: string | undefined;
   #disposed = false;
 
   constructor(options: ChurnChatControllerOptions) {
@@ -547,6 +549,7 @@ export class ChurnChatController {
 
   async #consume(response: Response, messageId: string, abort: AbortController): Promise<void> {
     let finished = false;
+    this.#handoff = undefined;
     // The server names the message on `start`: follow the id.
     const target = { id: messageId };
     const body = response.body;
@@ -559,6 +562,7 @@ export class ChurnChatController {
       if (abort.signal.aborted) return;
       if (finished || end === 'done') {
         this.#finish(target.id);
+        await this.#continueInHandoff();
         return;
       }
       this.#interrupt(target.id);
@@ -568,6 +572,7 @@ export class ChurnChatController {
       if (failure.code === 'aborted') return;
       if (finished) {
         this.#finish(target.id);
+        await this.#continueInHandoff();
         return;
       }
       this.#interrupt(target.id);
@@ -642,6 +647,9 @@ export class ChurnChatController {
         }
         return false;
       }
+      case 'data-recovery':
+        this.#handoff = chunk.data.conversationId;
+        return false;
       case 'finish':
         if (chunk.messageMetadata?.confidence !== undefined && !current.confidence) {
           this.#updateMessage(current.id, {
@@ -674,6 +682,26 @@ export class ChurnChatController {
     if (finished && finished.state === 'done') {
       this.#onEvent({ type: 'message-receive', message: finished });
     }
+  }
+
+  /**
+   * After an answer that handed the customer to their recovery conversation: the chat goes
+   * on there. Its stored messages (the greeting) join the transcript, the earlier ones stay.
+   */
+  async #continueInHandoff(): Promise<void> {
+    const conversationId = this.#handoff;
+    this.#handoff = undefined;
+    if (!conversationId || conversationId === this.#state.conversationId) return;
+    this.#set({ conversationId });
+    try {
+      const stored = await this.#client.listMessages(conversationId);
+      this.#set({
+        messages: [...this.#state.messages, ...stored.map((item) => this.#fromStored(item))],
+      });
+    } catch (error) {
+      this.#report(error, false);
+    }
+    this.#persist();
   }
 
   #interrupt(messageId: string): void {

@@ -9,6 +9,7 @@ import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { Route, RouteContext } from '../http/router.js';
+import { recoveryServiceOf } from '../recovery/recovery-service.js';
 import { startRecoveryTurn } from '../recovery/recovery-turn.js';
 import {
   authenticateChatRequest,
@@ -227,6 +228,7 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
     flushChars: settings.flushChars ?? 512,
     historyMessages: settings.historyMessages ?? 10,
     notifier: escalationNotifierOf(context.state),
+    recovery: recoveryServiceOf(context.state),
   });
   const streamTurn = async (
     context: Context,

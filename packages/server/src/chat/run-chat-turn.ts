@@ -12,6 +12,8 @@ import { type MetricEntry, recordMetrics } from '../analytics/record-metric.js';
 import type { EscalationNotifier } from '../escalations/escalation-notifier.js';
 import { type SupportTurn, startSupportTurn } from '../escalations/support-turn.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
+import type { RecoveryService } from '../recovery/recovery-service.js';
+import { handOffToRecovery, recoveryHandoffText } from '../recovery/support-handoff.js';
 import type { TenantPrincipal } from './chat-access.js';
 import type { StoredCitation } from './chat-conversations.js';
 import type { ChatStreamRegistry, ChatStreamWriter } from './chat-stream-registry.js';
@@ -38,6 +40,11 @@ export interface ChatTurnServices {
   historyMessages: number;
   /** Told about each escalation a turn creates (the handler state's `onEscalation`). */
   notifier?: EscalationNotifier | undefined;
+  /**
+   * Payment recovery: with it, a verified at-risk customer's billing question opens (or
+   * reopens) their recovery session instead of a docs answer. Without it, docs answer.
+   */
+  recovery?: RecoveryService | undefined;
 }
 
 /** One turn: the customer's text in a conversation. */
@@ -174,6 +181,10 @@ export async function startChatTurn(
       principal.kind === 'publishable'
         ? (principal.customer?.id ?? principal.visitorId)
         : (conversation.userId ?? undefined),
+    customerId:
+      principal.kind === 'publishable'
+        ? principal.customer?.id
+        : (conversation.customerId ?? conversation.userId ?? undefined),
   }).catch((error: unknown) => {
     services.logger.error('A chat reply failed unexpectedly.', { error, tenantId });
     writer.close();
@@ -224,6 +235,8 @@ interface ReplyInput {
   previousQuestions: string[];
   /** The verified customer, else the visitor (A/B assignment). */
   userId: string | undefined;
+  /** The verified customer (the token's id, or the conversation's customer for a secret key). */
+  customerId: string | undefined;
 }
 
 async function generateReply(services: ChatTurnServices, input: ReplyInput): Promise<void> {
@@ -256,6 +269,8 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   // Support operations: PII masking, A/B variant, escalation rules, analytics.
   let support: SupportTurn | undefined;
   let handover: Awaited<ReturnType<SupportTurn['escalate']>>;
+  // The recovery conversation a billing question of an at-risk customer was handed to.
+  let recoveryConversationId: string | undefined;
   const writeText = (delta: string) => {
     if (delta.length === 0) return;
     text += delta;
@@ -293,6 +308,9 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   };
 
   try {
+    if (input.queryType === 'billing' && input.verified) {
+      recoveryConversationId = await recoveryHandoff(services, input);
+    }
     if (input.queryType === 'billing' && !input.verified) {
       text = signInRequiredAnswer;
       encoder.text(text);
@@ -300,6 +318,11 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
         type: 'data-identity-required',
         data: { reason: 'billing', message: signInRequiredAnswer },
       });
+    } else if (recoveryConversationId !== undefined) {
+      // An at-risk customer: no model runs, the recovery conversation's greeting has the facts.
+      text = recoveryHandoffText;
+      encoder.text(text);
+      encoder.data({ type: 'data-recovery', data: { conversationId: recoveryConversationId } });
     } else {
       support = await startSupportTurn(services, {
         conversation: input.conversation,
@@ -381,6 +404,7 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       confidence: state === 'complete' ? confidence : undefined,
       escalate,
       metrics: support?.metrics(turn) ?? [],
+      recoveryConversationId,
     });
   } else {
     await support?.record(turn);
@@ -396,6 +420,32 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   else encoder.error(overflowed ? tooLongText : failedText);
   writer.append(uiMessageStreamDone);
   writer.close();
+}
+
+/**
+ * A billing question of a verified customer: their recovery conversation when they are at
+ * risk (started now, or the one already open), else undefined. A failure to start it is
+ * logged and the question is answered from the docs, as without payment recovery.
+ */
+async function recoveryHandoff(
+  services: ChatTurnServices,
+  input: ReplyInput,
+): Promise<string | undefined> {
+  if (!services.recovery || input.customerId === undefined) return undefined;
+  try {
+    const conversation = await handOffToRecovery(services.storage, services.recovery, {
+      tenantId: input.tenantId,
+      customerId: input.customerId,
+    });
+    return conversation?.id;
+  } catch (error) {
+    services.logger.warn('Could not open a recovery session for a billing question.', {
+      error,
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+    });
+    return undefined;
+  }
 }
 
 /**
@@ -439,12 +489,17 @@ async function saveReply(
     escalate: boolean;
     /** The turn's metrics, stored with the reply. */
     metrics: MetricEntry[];
+    /** The recovery conversation the customer was handed to. */
+    recoveryConversationId?: string | undefined;
   },
 ): Promise<boolean> {
   const metadata: JsonObject = {
     citations: reply.citations.map((citation) => ({ ...citation })),
     ...(reply.state === 'complete' ? {} : { state: reply.state }),
     ...(reply.escalate ? { escalate: true } : {}),
+    ...(reply.recoveryConversationId === undefined
+      ? {}
+      : { recoveryConversationId: reply.recoveryConversationId }),
   };
   const message = {
     id: input.assistantMessageId,

@@ -45,14 +45,26 @@ export interface ChatMessageMetadata {
  * | `data-confidence` | `{ score, escalate }`: how sure the answer is, and whether it suggests a person |
  * | `data-escalation` | `{ reason, confidence?, escalationId? }`: handed over to a person |
  * | `data-identity-required` | `{ reason: 'billing', message }`: the question needs a signed-in customer |
- * | `data-payment` | reserved for the payment-recovery steps |
+ * | `data-payment` | a payment-recovery step (`{ step: 'payment-requested', mode, clientSecret, ... }`) |
+ * | `data-recovery` | `{ conversationId }`: the customer's billing question was handed to this recovery conversation |
  */
 export type DataUIMessageChunk =
   | { type: 'data-confidence'; id?: string; data: ConfidenceData }
   | { type: 'data-escalation'; id?: string; data: EscalationData }
   | { type: 'data-identity-required'; id?: string; data: IdentityRequiredData }
   | { type: 'data-payment'; id?: string; data: Record<string, unknown> }
-  | { type: 'data-operator'; id?: string; data: OperatorData };
+  | { type: 'data-operator'; id?: string; data: OperatorData }
+  | { type: 'data-recovery'; id?: string; data: RecoveryHandoffData };
+
+/**
+ * `data-recovery`: a verified at-risk customer asked about their billing in a support
+ * conversation; their recovery session (its greeting stored, stating the card and the amount)
+ * is the named conversation, where the customer goes on (docs/chat-api.md).
+ */
+export interface RecoveryHandoffData {
+  /** The recovery conversation: read its messages, send the next message there. */
+  conversationId: string;
+}
 
 /** `data-operator`: a person of the team has the conversation (docs/chat-api.md, "Operators"). */
 export interface OperatorData {

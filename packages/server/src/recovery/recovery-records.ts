@@ -46,8 +46,11 @@ export interface StoredRecoveryState {
   amountDue?: number;
   currency: string;
   failedAt?: Date;
-  /** `operator` (POST /api/interventions) or `rule`. */
-  trigger: 'operator' | 'rule';
+  /**
+   * `operator` (POST /api/interventions), `rule`, or `customer` (a verified customer asked
+   * about their billing in a support conversation).
+   */
+  trigger: 'operator' | 'rule' | 'customer';
   /** A/B variant of the session, when one was given. */
   variant?: string;
   /** What was paid when it succeeded (major units). */

@@ -25,7 +25,7 @@ import { type RecoveryService, recoveryServiceOf } from './recovery-service.js';
 export interface RecoveryStart {
   tenantId: string;
   customer: CustomerRecord;
-  /** The operator who started it (absent for a rule or a secret key). */
+  /** The operator who started it (absent for a rule, a secret key or the customer). */
   adminUserId?: string;
   trigger: StoredRecoveryState['trigger'];
   variant?: string;

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock, CustomerRecord, StorageV1 } from '@churn/core';
 import { toNodeHandler } from '../adapters/node/index.js';
+import type { ChatSettings } from '../chat/chat-routes.js';
 import {
   createMemoryLogger,
   type ReceivedChunk,
@@ -27,10 +28,11 @@ export function createManualClock(start: Date) {
   };
 }
 
-/** The handler with payment recovery over a real socket. */
+/** The handler with payment recovery over a real socket (and chat settings, when given). */
 export async function startRecoveryServer(options: {
   storage: StorageV1;
   payments: RecoverySettings;
+  chat?: ChatSettings;
 }) {
   const logger = createMemoryLogger();
   const handler = createChurnHandler({
@@ -39,6 +41,7 @@ export async function startRecoveryServer(options: {
     payments: { sweepIntervalMs: 0, ...options.payments },
     secret: 'recovery-test-secret-recovery-test-secret-0123456789',
     rateLimits: { enabled: false },
+    ...(options.chat ? { chat: options.chat } : {}),
   });
   const server: Server = createServer(toNodeHandler(handler, { logger }));
   server.listen(0, '127.0.0.1');
