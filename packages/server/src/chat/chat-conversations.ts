@@ -8,6 +8,7 @@ import type {
 import type { Kysely } from 'kysely';
 import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { HttpError } from '../http/http-error.js';
+import { findVerifiedCustomer } from '../identity/verified-customer.js';
 import type { Database } from '../storage/database.js';
 import type { TenantPrincipal } from './chat-access.js';
 
@@ -65,22 +66,44 @@ export function ownerOf(principal: TenantPrincipal): { customerId?: string; visi
  * Whether the principal may read and write this conversation. Secret keys and operators
  * may use any conversation of their tenant; the widget only its own: the same verified
  * customer (on any device), or, for an anonymous conversation, the same visitor id.
+ *
+ * A verified customer owns a conversation started under their verified id (`userId`), and
+ * one linked to their Customer record (`customerId`, like an operator-started recovery
+ * session): `linkedCustomerId` is the id of the Customer record the verified id resolves to
+ * (see {@link verifiedCustomerIdOf}); without it only the verified id itself is compared.
  */
 export function canUseConversation(
   principal: TenantPrincipal,
   conversation: ConversationRecord,
+  linkedCustomerId?: string,
 ): boolean {
   if (conversation.tenantId !== principal.tenantId) return false;
   if (principal.kind !== 'publishable') return true;
-  if (conversation.userId !== null) {
-    const customerId = principal.customer?.id;
-    return customerId !== undefined && customerId === conversation.userId;
-  }
-  if (conversation.customerId !== null) {
-    return principal.customer?.id === conversation.customerId;
+  const verifiedId = principal.customer?.id;
+  if (conversation.userId !== null || conversation.customerId !== null) {
+    if (verifiedId === undefined) return false;
+    if (conversation.userId !== null && verifiedId === conversation.userId) return true;
+    if (conversation.customerId === null) return false;
+    if (conversation.userId === null && verifiedId === conversation.customerId) return true;
+    return linkedCustomerId !== undefined && linkedCustomerId === conversation.customerId;
   }
   const visitorId = principal.visitorId;
   return visitorId !== undefined && conversation.metadata.visitorId === visitorId;
+}
+
+/**
+ * The id of the Customer record a verified widget customer resolves to (by Churn's id, the
+ * tenant's external id or the Stripe customer id; see `findVerifiedCustomer`), in the
+ * principal's tenant. Undefined for an anonymous visitor (no query), a server key or an
+ * operator, and for a verified customer without a Customer record.
+ */
+export async function verifiedCustomerIdOf(
+  storage: StorageV1,
+  principal: TenantPrincipal,
+): Promise<string | undefined> {
+  if (principal.kind !== 'publishable' || principal.customer === undefined) return undefined;
+  const customer = await findVerifiedCustomer(storage, principal.tenantId, principal.customer.id);
+  return customer?.id;
 }
 
 function conversationNotFound(id: string): HttpError {
@@ -101,10 +124,34 @@ export async function loadOwnConversation(
   id: string,
 ): Promise<ConversationRecord> {
   const conversation = await storage.conversations.get({ tenantId: principal.tenantId, id });
-  if (!conversation || !canUseConversation(principal, conversation)) {
+  if (!conversation || !(await mayUseConversation(storage, principal, conversation))) {
     throw conversationNotFound(id);
   }
   return conversation;
+}
+
+/**
+ * {@link canUseConversation}, resolving the verified customer when it has to: for a
+ * conversation linked to a Customer record, the verified id may be the tenant's own id or the
+ * Stripe id of that customer (one resolution, up to three indexed lookups, only for a verified
+ * customer whose id is not the conversation's own).
+ */
+export async function mayUseConversation(
+  storage: StorageV1,
+  principal: TenantPrincipal,
+  conversation: ConversationRecord,
+): Promise<boolean> {
+  if (canUseConversation(principal, conversation)) return true;
+  if (
+    principal.kind !== 'publishable' ||
+    principal.customer === undefined ||
+    conversation.customerId === null ||
+    conversation.tenantId !== principal.tenantId
+  ) {
+    return false;
+  }
+  const linkedCustomerId = await verifiedCustomerIdOf(storage, principal);
+  return canUseConversation(principal, conversation, linkedCustomerId);
 }
 
 /** What a new conversation starts with. */
@@ -117,8 +164,9 @@ export interface NewChatConversation {
 
 /**
  * Creates a support conversation for the principal. A verified customer's id becomes the
- * conversation's `userId` (and its `customerId` when a Customer record has that id, so the
- * recovery flow finds it); an anonymous visitor's id is kept as its session and owner.
+ * conversation's `userId` (and the id of their Customer record its `customerId`, when the
+ * verified id is that record's id, external id or Stripe id, so the recovery flow finds it);
+ * an anonymous visitor's id is kept as its session and owner.
  */
 export async function createChatConversation(
   storage: StorageV1,
@@ -137,7 +185,7 @@ export async function createChatConversation(
   const customer =
     customerId === undefined
       ? undefined
-      : await storage.customers.get({ tenantId: principal.tenantId, id: customerId });
+      : await findVerifiedCustomer(storage, principal.tenantId, customerId);
   const metadata: JsonObject = { ...input.metadata, channel: principal.kind };
   if (owner.visitorId !== undefined) metadata.visitorId = owner.visitorId;
   const conversation = await storage.conversations.create({
@@ -164,17 +212,29 @@ function hasKysely(storage: StorageV1): storage is StorageV1 & { db: Kysely<Data
 
 /**
  * A customer's conversations, most recently active first: those started under their
- * verified identity on any device, and those linked to their Customer record (recovery).
+ * verified identity on any device (`customerId`, the verified id), and those linked to their
+ * Customer record (recovery): `linkedCustomerId`, the id of the record the verified id
+ * resolves to (see {@link verifiedCustomerIdOf}).
  */
 export async function listCustomerConversations(
   storage: StorageV1,
-  options: { tenantId: string; customerId: string; limit: number; offset: number },
+  options: {
+    tenantId: string;
+    customerId: string;
+    linkedCustomerId?: string;
+    limit: number;
+    offset: number;
+  },
 ): Promise<ConversationView[]> {
+  const linked = [options.customerId];
+  if (options.linkedCustomerId !== undefined && options.linkedCustomerId !== options.customerId) {
+    linked.push(options.linkedCustomerId);
+  }
   if (!hasKysely(storage)) {
     // Another storage implementation: the contract can filter by linked customer only.
     const records = await storage.conversations.list({
       tenantId: options.tenantId,
-      customerId: options.customerId,
+      customerId: options.linkedCustomerId ?? options.customerId,
       limit: options.limit,
       offset: options.offset,
     });
@@ -186,10 +246,7 @@ export async function listCustomerConversations(
     .select(['customer_id'])
     .where('tenant_id', '=', options.tenantId)
     .where((where) =>
-      where.or([
-        where('user_id', '=', options.customerId),
-        where('customer_id', '=', options.customerId),
-      ]),
+      where.or([where('user_id', '=', options.customerId), where('customer_id', 'in', linked)]),
     )
     .orderBy('last_activity', 'desc')
     .orderBy('id', 'desc')

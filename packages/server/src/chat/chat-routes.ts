@@ -25,6 +25,7 @@ import {
   loadOwnConversation,
   toConversationView,
   toMessageView,
+  verifiedCustomerIdOf,
 } from './chat-conversations.js';
 import { type ChatStreamRegistry, createMemoryChatStreamRegistry } from './chat-stream-registry.js';
 import { classifyQuestion, type QuestionClassifier } from './classify-question.js';
@@ -310,9 +311,13 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
           }
           customerId = page.customerId;
         }
+        // The verified id may be the tenant's own id or the Stripe id of a Customer record:
+        // that customer's linked conversations (an operator-started recovery) are theirs too.
+        const linkedCustomerId = await verifiedCustomerIdOf(storage, principal);
         const conversations = await listCustomerConversations(storage, {
           tenantId: principal.tenantId,
           customerId,
+          ...(linkedCustomerId === undefined ? {} : { linkedCustomerId }),
           limit: page.limit + 1,
           offset: page.offset,
         });

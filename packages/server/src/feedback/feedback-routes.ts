@@ -1,7 +1,7 @@
 import type { MessageRecord, StorageV1 } from '@churn/core';
 import { z } from 'zod';
 import { readQuery } from '../analytics/read-query.js';
-import { canUseConversation } from '../chat/chat-conversations.js';
+import { mayUseConversation } from '../chat/chat-conversations.js';
 import { escalationNotifierOf } from '../escalations/escalation-notifier.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
@@ -77,7 +77,7 @@ export function feedbackWidgetRoutes(): Route<ChurnHandlerState>[] {
           tenantId: principal.tenantId,
           id: message.conversationId,
         });
-        if (!conversation || !canUseConversation(principal, conversation)) {
+        if (!conversation || !(await mayUseConversation(storage, principal, conversation))) {
           throw messageNotFound(message.id);
         }
         if (message.role !== 'assistant') {

@@ -17,6 +17,7 @@ import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
 import type { Principal } from '../identity/principal.js';
+import { findVerifiedCustomer } from '../identity/verified-customer.js';
 import { type WidgetRouteContext, widgetRoutes } from '../identity/widget-cors.js';
 import { interventionRoutes } from '../interventions/intervention-routes.js';
 import { stripeWebhookRoutes } from '../webhooks/stripe-webhook-routes.js';
@@ -24,11 +25,7 @@ import { recoveryLinkRoutes } from './recovery-link.js';
 import { confirmRecoveryPayment, type PaymentSubmission } from './recovery-payments.js';
 import { recoveryStateOf, resolutionSecondsOf, sessionBeganAt } from './recovery-records.js';
 import { recoveryServiceOf } from './recovery-service.js';
-import {
-  findOpenRecovery,
-  startRecoverySweeper,
-  sweepRecoverySession,
-} from './recovery-sessions.js';
+import { findOpenRecovery, startRecoverySweeper } from './recovery-sessions.js';
 
 const idPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
@@ -80,8 +77,13 @@ async function ownRecoveryConversation(context: WidgetRouteContext): Promise<Con
   if (!conversation) throw notFound;
   if (principal.kind === 'publishable') {
     const customerId = principal.customer?.id;
+    if (customerId === undefined) throw notFound;
     const owner = conversation.userId ?? conversation.customerId;
-    if (customerId === undefined || owner !== customerId) throw notFound;
+    if (owner === customerId) return conversation;
+    // The verified id may be the tenant's own id or the Stripe id of the linked customer.
+    if (conversation.customerId === null) throw notFound;
+    const customer = await findVerifiedCustomer(storage, principal.tenantId, customerId);
+    if (customer?.id !== conversation.customerId) throw notFound;
   }
   return conversation;
 }
@@ -161,23 +163,12 @@ export function paymentRecoveryRoutes(): Route<ChurnHandlerState>[] {
           const { storage } = await context.state.services.load();
           const service = recoveryServiceOf(context.state);
           startRecoverySweeper(context.state, storage);
-          let conversation = await findOpenRecovery(storage, service, tenantId, customerId);
-          if (!conversation) {
-            // The verified id may be the tenant's external id of the customer.
-            const linked = await storage.conversations.list({
-              tenantId,
-              purpose: 'recovery',
-              limit: 50,
-            });
-            for (const candidate of linked) {
-              if (candidate.userId !== customerId) continue;
-              const swept = await sweepRecoverySession(storage, service, candidate);
-              if (swept.recovery && swept.endedAt === undefined) {
-                conversation = swept;
-                break;
-              }
-            }
-          }
+          // The id may be Churn's customer id, the tenant's own id (externalId) or the Stripe
+          // customer id: the Customer record of this tenant it names holds the session.
+          const customer = await findVerifiedCustomer(storage, tenantId, customerId);
+          const conversation = customer
+            ? await findOpenRecovery(storage, service, tenantId, customer.id)
+            : undefined;
           return jsonResponse(
             {
               conversation: conversation

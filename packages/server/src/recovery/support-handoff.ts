@@ -1,4 +1,5 @@
 import type { ConversationRecord, StorageV1 } from '@churn/core';
+import { findVerifiedCustomer } from '../identity/verified-customer.js';
 import type { RecoveryService } from './recovery-service.js';
 import { startRecoverySession } from './recovery-sessions.js';
 
@@ -10,18 +11,16 @@ export const recoveryHandoffText =
  * A verified customer asked about their own billing in a support conversation: when their
  * Customer record is at risk (a failed payment or an expiring card), starts their recovery
  * session (`trigger: 'customer'`; an open one is returned, never a second) and answers it.
- * Answers undefined for a customer who is not at risk or has no Customer record: the support
- * turn answers as usual.
+ * `customerId` is the verified id: Churn's customer id, the tenant's own id (`externalId`) or
+ * the Stripe customer id (see `findVerifiedCustomer`). Answers undefined for a customer who
+ * is not at risk or has no Customer record: the support turn answers as usual.
  */
 export async function handOffToRecovery(
   storage: StorageV1,
   service: RecoveryService,
   options: { tenantId: string; customerId: string },
 ): Promise<ConversationRecord | undefined> {
-  const customer = await storage.customers.get({
-    tenantId: options.tenantId,
-    id: options.customerId,
-  });
+  const customer = await findVerifiedCustomer(storage, options.tenantId, options.customerId);
   if (customer?.accountStatus !== 'at-risk') return undefined;
   const { conversation } = await startRecoverySession(storage, service, {
     tenantId: options.tenantId,

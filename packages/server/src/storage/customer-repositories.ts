@@ -68,6 +68,9 @@ export function createCustomerRepository(db: Kysely<Database>): CustomerReposito
     async findByStripeCustomerId({ tenantId, stripeCustomerId, lock }) {
       return rows.findBy({ tenantId, lock }, 'stripe_customer_id', stripeCustomerId);
     },
+    async findByExternalId({ tenantId, externalId }) {
+      return rows.findBy({ tenantId }, 'external_id', externalId);
+    },
     async list(filter) {
       return rows.list(filter, (query) => {
         let filtered = query;

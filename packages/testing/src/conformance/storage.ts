@@ -444,8 +444,29 @@ export function describeStorageConformance(
         email: 'harper@example.com',
         accountStatus: 'active',
         accountValue: 10,
+        externalId: 'user_42',
       });
       expect(healthy.riskCategory).toBeUndefined();
+      // The tenant's own id finds the customer in that tenant only, and is unique there.
+      expect(
+        await storage.customers.findByExternalId({ tenantId: tenant.id, externalId: 'user_42' }),
+      ).toEqual(healthy);
+      expect(
+        await storage.customers.findByExternalId({ tenantId: tenant.id, externalId: 'user_43' }),
+      ).toBeUndefined();
+      expect(
+        await storage.customers.findByExternalId({ tenantId: tenant.id, externalId: customer.id }),
+      ).toBeUndefined();
+      const elsewhere = await freshTenant('customers-elsewhere');
+      expect(
+        await storage.customers.findByExternalId({ tenantId: elsewhere.id, externalId: 'user_42' }),
+      ).toBeUndefined();
+      expect(
+        await storage.customers.findByStripeCustomerId({
+          tenantId: elsewhere.id,
+          stripeCustomerId: 'cus_123',
+        }),
+      ).toBeUndefined();
       const atRisk = await storage.customers.list({
         tenantId: tenant.id,
         accountStatus: 'at-risk',
@@ -489,6 +510,19 @@ export function describeStorageConformance(
           }),
         'conflict',
         /stripeCustomerId/,
+      );
+      await expectChurnError(
+        () =>
+          storage.customers.create({
+            tenantId: tenant.id,
+            name: 'Twin',
+            email: 'twin@example.com',
+            accountStatus: 'active',
+            accountValue: 5,
+            externalId: 'user_42',
+          }),
+        'conflict',
+        /externalId/,
       );
       const resolved = await storage.customers.update({
         tenantId: tenant.id,

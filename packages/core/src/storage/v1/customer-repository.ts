@@ -75,6 +75,14 @@ export interface CustomerRepository {
     stripeCustomerId: string;
     lock?: boolean;
   }): Promise<CustomerRecord | undefined>;
+  /**
+   * The customer the tenant knows by its own id (`externalId`, unique per tenant): how a
+   * verified end customer, whose identity token carries the tenant's user id, is matched.
+   */
+  findByExternalId(options: {
+    tenantId: string;
+    externalId: string;
+  }): Promise<CustomerRecord | undefined>;
   /** Newest first (by `customerSince`, then id). */
   list(filter: CustomerFilter): Promise<CustomerRecord[]>;
   update(options: {
