@@ -14,6 +14,7 @@
  * crash and a restart of the server do.
  */
 import { randomBytes } from 'node:crypto';
+import { ChurnError } from '@churn/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -149,8 +150,21 @@ function send(conversationId: string, text: string) {
   });
 }
 
+/**
+ * The customer's stored messages, read through the same pool as the server. Right after a
+ * restart that read can race it like any request (a pooled connection the pool has not yet
+ * seen die): that refusal is retried once, as `sendAccepted` does for HTTP.
+ */
 async function customerTexts(conversationId: string): Promise<string[]> {
-  const messages = await storage.messages.list({ tenantId: acme.tenant.id, conversationId });
+  const read = () => storage.messages.list({ tenantId: acme.tenant.id, conversationId });
+  let messages: Awaited<ReturnType<typeof read>>;
+  try {
+    messages = await read();
+  } catch (error) {
+    expect(ChurnError.isInstance(error) && error.code).toBe('provider_error');
+    raced += 1;
+    messages = await read();
+  }
   return messages.filter((message) => message.role === 'user').map((m) => m.content);
 }
 
