@@ -2,7 +2,10 @@
 // starts the intervention (POST /api/interventions), the customer opens the widget on the
 // tenant's page (only the script tag), talks, enters a card (the sandbox demo form; the Stripe
 // Payment Element through a local stand-in for Stripe.js against the Stripe emulator), the
-// invoice is paid, the customer is resolved and GET /api/recovery/metrics moves.
+// invoice is paid, the customer is resolved and GET /api/recovery/metrics moves. And the
+// customer's own way in, with no intervention: a billing question in an ordinary support chat
+// hands them to their recovery session (`trigger: 'customer'`, the `data-recovery` part), the
+// widget goes on there with its greeting, "yes" opens the card form and 4242 pays.
 import {
   createSandboxPaymentProvider,
   type SandboxPaymentProvider,
@@ -13,6 +16,9 @@ import { type StripeEmulator, startStripeEmulator } from '@churn/testing';
 import { expectAccessible, launchChromium } from '@churn/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The stored recovery state as the server reads it, from the server's source by path, as
+// e2e-servers.ts imports the server.
+import { recoveryStateOf } from '../../../server/src/recovery/recovery-records.js';
 import { type E2eServers, startE2eServers } from './e2e-servers.js';
 
 const period = '?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z';
@@ -199,6 +205,101 @@ describe('payment recovery in Chromium, from an operator click to a paid invoice
         recoveredAmount: 49,
         recoveryRate: 100,
       });
+      await page.close();
+    });
+
+    it('a billing question in a support chat hands the customer to the card update, which pays', async () => {
+      // No intervention: the customer comes to the chat on their own.
+      await seedAtRiskCustomer(servers, { id: 'cust_lin', name: 'Lin Wei' });
+      const recoveries = () =>
+        servers.storage.conversations.list({
+          tenantId: servers.tenantId,
+          purpose: 'recovery',
+          customerId: 'cust_lin',
+          limit: 20,
+        });
+      expect(await recoveries()).toEqual([]);
+
+      const page = await browser.newPage();
+      await page.goto(servers.pageUrl({ customerToken: await servers.customerToken('cust_lin') }));
+      await page.locator('churn-chat .launcher').click();
+      const transcript = () =>
+        page
+          .locator('churn-chat .messages .message')
+          .evaluateAll((messages) =>
+            messages.map((message) => [
+              message.classList.contains('user') ? 'user' : 'assistant',
+              message.querySelector('.bubble')?.textContent?.trim() ?? '',
+            ]),
+          );
+      expect(await transcript()).toEqual([
+        ['assistant', 'Hi! Ask me about billing, invoices and cards.'],
+      ]);
+
+      await say(page, 'My payment failed, can I update my card?');
+      // The hand-off sentence, then the recovery session's greeting joins the transcript.
+      await expect.poll(async () => (await transcript()).length).toBe(4);
+      const [tenantGreeting, question, handoff, greeting] = await transcript();
+      expect(tenantGreeting).toEqual([
+        'assistant',
+        'Hi! Ask me about billing, invoices and cards.',
+      ]);
+      expect(question).toEqual(['user', 'My payment failed, can I update my card?']);
+      expect(handoff![0]).toBe('assistant');
+      expect(handoff![1]).toMatch(/card update/i);
+      expect(greeting![0]).toBe('assistant');
+      expect(greeting![1]).toContain('Lin');
+      expect(greeting![1]).toContain('4242');
+      expect(greeting![1]).toContain('$49.00');
+      // The customer can answer at once: the message field still has the focus.
+      expect(
+        await page.evaluate(
+          () => document.querySelector('churn-chat')?.shadowRoot?.activeElement?.id,
+        ),
+      ).toBe('composer-input');
+      await expectAccessible(page);
+
+      // The session the question started: one, started by the customer.
+      const [session, ...more] = await recoveries();
+      expect(more).toEqual([]);
+      expect(session!.recovery?.status).toBe('initiated');
+      expect(recoveryStateOf(session!).trigger).toBe('customer');
+
+      // The answer goes to the recovery conversation: "yes" opens the card step.
+      await say(page, 'yes');
+      const form = page.locator('churn-chat .card-form');
+      await expect.poll(() => form.count()).toBe(1);
+      expect(await page.locator('churn-chat .demo-badge').textContent()).toContain('DEMO');
+      await form.locator('input[name="number"]').fill('4242 4242 4242 4242');
+      await form.locator('input[name="expiry"]').fill('12/34');
+      await form.locator('input[name="cvc"]').fill('123');
+      await form.locator('input[name="cvc"]').press('Enter');
+      await expect.poll(() => page.locator('churn-chat .payment .success').count()).toBe(1);
+      expect(await page.locator('churn-chat .payment .success').textContent()).toContain(
+        'Your card has been updated',
+      );
+
+      const customer = await servers.storage.customers.get({
+        tenantId: servers.tenantId,
+        id: 'cust_lin',
+      });
+      expect(customer?.accountStatus).toBe('resolved');
+      const invoices = sandbox.readCustomer('cust_lin').invoices;
+      expect(invoices.length).toBeGreaterThan(0);
+      expect(invoices.every((invoice) => invoice.status === 'paid')).toBe(true);
+      const done = await servers.storage.conversations.get({
+        tenantId: servers.tenantId,
+        id: session!.id,
+      });
+      expect(done?.recovery).toMatchObject({ status: 'completed', outcome: 'payment-updated' });
+      expect(recoveryStateOf(done!).trigger).toBe('customer');
+      // The customer's "yes" was stored in the recovery conversation, after its greeting.
+      const stored = await servers.storage.messages.list({
+        tenantId: servers.tenantId,
+        conversationId: session!.id,
+      });
+      expect(stored.slice(0, 2).map((message) => message.role)).toEqual(['assistant', 'user']);
+      expect(stored[1]!.content).toBe('yes');
       await page.close();
     });
   });
