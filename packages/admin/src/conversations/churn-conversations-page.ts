@@ -96,7 +96,14 @@ export class ChurnConversationsPage extends ConsoleElement {
     super.connectedCallback();
     this.#events = new AdminEvents(this.api);
     this.#events.onState((state) => {
+      const caughtUp = this.live === 'live';
       this.live = state;
+      // Events are at most once: what changed before the stream was (re)opened never
+      // arrives on it, so the page reads the list (and the open conversation) again then.
+      if (state === 'live' && !caughtUp) {
+        void this.#loadList();
+        if (this.conversationId) void this.#loadDetail();
+      }
     });
     this.#events.onEvent((event) => {
       clearTimeout(this.#reloadList);

@@ -201,13 +201,27 @@ export function describeConsole(name: string, options: ConsoleSuiteOptions): voi
     });
 
     test('live conversations: a new recovery conversation arrives without a reload; take over, reply, hand back [GET /api/admin/conversations, /api/admin/events]', async () => {
+      // The event stream is held until the intervention has started, so its event is gone
+      // before the page listens (events are at most once): the page must catch up when the
+      // stream opens, not wait for a poll that never comes while it is live.
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const events = '**/api/admin/events**';
+      await page.route(events, async (route) => {
+        await held;
+        await route.continue();
+      });
       await page.goto(at('conversations'));
       await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(
         'Live conversations',
       );
       const started = await startInterventions(['cus_xss']);
+      release();
       const list = page.locator('.conversation-list');
       await poll(() => list.textContent(), { timeout: 15_000 }).toContain('Mallory');
+      await page.unroute(events);
 
       const conversationId = started.interventions[0]?.conversationId ?? '';
       await page.goto(at(`conversations/${conversationId}`));
