@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMigrationNames } from './migrate.js';
 import { createPostgresStorage, migrate, type PostgresStorage } from './postgres-storage.js';
+import { assertPostgresReachable, testDatabaseUrl } from './postgres-test-storage.js';
 import {
   knowledgeStoreWithTenants,
   listIndexNames,
@@ -15,7 +16,7 @@ import {
 
 // Real PostgreSQL: DATABASE_URL, or the local server CI runs. Unreachable is a
 // failure, never a skip. Each run works in a schema of its own, dropped at the end.
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = testDatabaseUrl;
 const schema = `churn_test_${randomBytes(6).toString('hex')}`;
 
 async function dropSchema(): Promise<void> {
@@ -28,18 +29,7 @@ async function dropSchema(): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new Error(
-      `PostgreSQL is unreachable at ${databaseUrl}: start it, or set DATABASE_URL. These tests do not skip.`,
-      { cause: error },
-    );
-  }
-  await client.end();
-});
+beforeAll(() => assertPostgresReachable(databaseUrl));
 
 afterAll(dropSchema);
 
