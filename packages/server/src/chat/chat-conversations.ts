@@ -5,11 +5,9 @@ import type {
   MessageRecord,
   StorageV1,
 } from '@churn/core';
-import type { Kysely } from 'kysely';
 import { publishConsoleEvent } from '../admin-conversations/console-events.js';
 import { HttpError } from '../http/http-error.js';
 import { findVerifiedCustomer } from '../identity/verified-customer.js';
-import type { Database } from '../storage/database.js';
 import type { TenantPrincipal } from './chat-access.js';
 
 /** A conversation as the chat API shows it. */
@@ -205,16 +203,14 @@ export async function createChatConversation(
   return conversation;
 }
 
-function hasKysely(storage: StorageV1): storage is StorageV1 & { db: Kysely<Database> } {
-  const db = (storage as { db?: unknown }).db;
-  return typeof db === 'object' && db !== null && 'selectFrom' in db;
-}
-
 /**
  * A customer's conversations, most recently active first: those started under their
  * verified identity on any device (`customerId`, the verified id), and those linked to their
  * Customer record (recovery): `linkedCustomerId`, the id of the record the verified id
  * resolves to (see {@link verifiedCustomerIdOf}).
+ *
+ * Each row is checked again against the same rule, so a storage implementation that does not
+ * know the contract's `ownedBy` filter yet shows fewer rows per page, never someone else's.
  */
 export async function listCustomerConversations(
   storage: StorageV1,
@@ -226,42 +222,24 @@ export async function listCustomerConversations(
     offset: number;
   },
 ): Promise<ConversationView[]> {
-  const linked = [options.customerId];
+  const customerIds = [options.customerId];
   if (options.linkedCustomerId !== undefined && options.linkedCustomerId !== options.customerId) {
-    linked.push(options.linkedCustomerId);
+    customerIds.push(options.linkedCustomerId);
   }
-  if (!hasKysely(storage)) {
-    // Another storage implementation: the contract can filter by linked customer only.
-    const records = await storage.conversations.list({
-      tenantId: options.tenantId,
-      customerId: options.linkedCustomerId ?? options.customerId,
-      limit: options.limit,
-      offset: options.offset,
-    });
-    return records.map(toConversationView);
-  }
-  const rows = await storage.db
-    .selectFrom('conversations')
-    .select(['id', 'purpose', 'status', 'started_at', 'last_activity', 'ended_at', 'user_id'])
-    .select(['customer_id'])
-    .where('tenant_id', '=', options.tenantId)
-    .where((where) =>
-      where.or([where('user_id', '=', options.customerId), where('customer_id', 'in', linked)]),
+  const records = await storage.conversations.list({
+    tenantId: options.tenantId,
+    ownedBy: { userId: options.customerId, customerIds },
+    limit: options.limit,
+    offset: options.offset,
+  });
+  return records
+    .filter(
+      (record) =>
+        record.tenantId === options.tenantId &&
+        (record.userId === options.customerId ||
+          (record.customerId !== null && customerIds.includes(record.customerId))),
     )
-    .orderBy('last_activity', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit)
-    .offset(options.offset)
-    .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    purpose: row.purpose as ConversationRecord['purpose'],
-    status: row.status as ConversationRecord['status'],
-    startedAt: row.started_at.toISOString(),
-    lastActivity: row.last_activity.toISOString(),
-    ...(row.ended_at ? { endedAt: row.ended_at.toISOString() } : {}),
-    customerId: options.customerId,
-  }));
+    .map((record) => ({ ...toConversationView(record), customerId: options.customerId }));
 }
 
 /** The public view of a conversation. */

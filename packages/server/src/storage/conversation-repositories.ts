@@ -1,4 +1,5 @@
 import type {
+  ConversationFilter,
   ConversationRecord,
   ConversationRepository,
   MessageRecord,
@@ -9,7 +10,14 @@ import type {
   RetrievalRepository,
 } from '@churn/core';
 import { ValidationError } from '@churn/core';
-import { type Insertable, type Kysely, type QueryCreator, type Selectable, sql } from 'kysely';
+import {
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type QueryCreator,
+  type Selectable,
+  sql,
+} from 'kysely';
 import type { ConversationsTable, Database, MessagesTable, RetrievalsTable } from './database.js';
 import { compact, fromJson, guarded, newId, optional, toJson } from './storage-helpers.js';
 import { tenantRows } from './tenant-rows.js';
@@ -42,6 +50,19 @@ function toConversation(row: Selectable<ConversationsTable>): ConversationRecord
 }
 
 /** Conversations over Kysely. */
+/**
+ * The `ownedBy` filter: started under the person's verified id, or linked to one of their
+ * Customer records (indexes `idx_conversations_tenant_user_last_activity` and
+ * `idx_conversations_customer`).
+ */
+function ownedBy(owner: NonNullable<ConversationFilter['ownedBy']>) {
+  const customerIds = [...(owner.customerIds ?? [])];
+  return (where: ExpressionBuilder<Database, 'conversations'>) =>
+    customerIds.length === 0
+      ? where('user_id', '=', owner.userId)
+      : where.or([where('user_id', '=', owner.userId), where('customer_id', 'in', customerIds)]);
+}
+
 export function createConversationRepository(db: Kysely<Database>): ConversationRepository {
   const rows = tenantRows(db, 'conversations', toConversation);
   return guarded<ConversationRepository>({
@@ -95,6 +116,7 @@ export function createConversationRepository(db: Kysely<Database>): Conversation
           filtered = filtered.where('recovery_status', '=', filter.recoveryStatus);
         }
         if (filter.customerId) filtered = filtered.where('customer_id', '=', filter.customerId);
+        if (filter.ownedBy) filtered = filtered.where(ownedBy(filter.ownedBy));
         if (filter.lastActivityBefore) {
           filtered = filtered.where('last_activity', '<', filter.lastActivityBefore);
         }

@@ -1,4 +1,4 @@
-import type { StorageV1, StoredChunk, StoredDocument } from '@churn/core';
+import type { ConversationFilter, StorageV1, StoredChunk, StoredDocument } from '@churn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureRejection, isChurnError, isChurnErrorWithCode } from './conformance-helpers.js';
 
@@ -850,6 +850,68 @@ export function describeStorageConformance(
       expect(
         await storage.retrievals.listByMessage({ tenantId: tenant.id, messageId: answer.id }),
       ).toEqual([]);
+    });
+
+    it("lists one person's conversations from every device (ownedBy)", {
+      timeout,
+    }, async () => {
+      const tenant = await freshTenant('owned');
+      const other = await freshTenant('owned-other');
+      const customer = await storage.customers.create({
+        tenantId: tenant.id,
+        name: 'Robin',
+        email: 'robin@example.com',
+        accountStatus: 'at-risk',
+        riskCategory: 'failed-payment',
+        riskSeverity: 'high',
+        accountValue: 49,
+      });
+      const stranger = await storage.customers.create({
+        tenantId: tenant.id,
+        name: 'Sam',
+        email: 'sam@example.com',
+        accountStatus: 'at-risk',
+        riskCategory: 'failed-payment',
+        riskSeverity: 'high',
+        accountValue: 49,
+      });
+      const at = (minute: number) => new Date(Date.UTC(2025, 5, 1, 10, minute));
+      const create = (
+        tenantId: string,
+        fields: { userId?: string; customerId?: string; minute: number },
+      ) =>
+        storage.conversations.create({
+          tenantId,
+          purpose: fields.customerId === undefined ? 'support' : 'recovery',
+          sessionId: `session-${fields.minute}`,
+          ...(fields.userId === undefined ? {} : { userId: fields.userId }),
+          ...(fields.customerId === undefined
+            ? {}
+            : { customerId: fields.customerId, recovery: {} }),
+          startedAt: at(fields.minute),
+        });
+      const laptop = await create(tenant.id, { userId: 'user-7', minute: 1 });
+      const recovery = await create(tenant.id, { customerId: customer.id, minute: 2 });
+      const phone = await create(tenant.id, { userId: 'user-7', minute: 3 });
+      await create(tenant.id, { userId: 'user-8', minute: 4 });
+      await create(tenant.id, { customerId: stranger.id, minute: 5 });
+      await create(other.id, { userId: 'user-7', minute: 6 });
+
+      const ids = async (filter: Omit<ConversationFilter, 'tenantId'>) =>
+        (await storage.conversations.list({ tenantId: tenant.id, ...filter })).map(
+          (conversation) => conversation.id,
+        );
+      const owner = { userId: 'user-7', customerIds: [customer.id] };
+      // Most recently active first; another person's and another tenant's are never there.
+      expect(await ids({ ownedBy: owner })).toEqual([phone.id, recovery.id, laptop.id]);
+      expect(await ids({ ownedBy: { userId: 'user-7' } })).toEqual([phone.id, laptop.id]);
+      expect(await ids({ ownedBy: { userId: 'user-7', customerIds: [] } })).toEqual([
+        phone.id,
+        laptop.id,
+      ]);
+      expect(await ids({ ownedBy: owner, purpose: 'recovery' })).toEqual([recovery.id]);
+      expect(await ids({ ownedBy: owner, limit: 2, offset: 1 })).toEqual([recovery.id, laptop.id]);
+      expect(await ids({ ownedBy: { userId: 'nobody' } })).toEqual([]);
     });
 
     it('records feedback, analytics, escalations, integrations, A/B tests and metrics', {

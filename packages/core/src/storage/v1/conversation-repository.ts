@@ -67,6 +67,12 @@ export interface ConversationFilter extends PageOptions {
   status?: Conversation['status'];
   recoveryStatus?: RecoveryDetails['status'];
   customerId?: string;
+  /**
+   * Only one person's conversations, from any device: those started under their verified id
+   * (`userId`) and those linked to one of their Customer records (`customerIds`), either
+   * one. An empty `customerIds` matches by `userId` alone.
+   */
+  ownedBy?: { userId: string; customerIds?: readonly string[] };
   /** Only conversations last active before this instant (stale-session sweeps, retention). */
   lastActivityBefore?: Date;
 }
