@@ -64,6 +64,11 @@ export interface StoredMessage {
   text: string;
   createdAt?: string;
   sources?: { url: string; title?: string }[];
+  /**
+   * The recovery conversation this answer handed the customer to (its `data-recovery` part):
+   * the chat goes on there.
+   */
+  recoveryConversationId?: string;
 }
 
 /** One conversation of a verified customer's history. */
@@ -102,6 +107,10 @@ const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 const asString = (value: unknown): string | undefined =>
   typeof value === 'string' && value.length > 0 ? value : undefined;
+
+/** The conversation a stored message's `data-recovery` part names, if it has one. */
+const recoveryConversationOf = (parts: Record<string, unknown>[]): string | undefined =>
+  asString(asRecord(parts.find((part) => part.type === 'data-recovery')?.data).conversationId);
 
 /**
  * The widget's HTTP client for the Churn chat API: JSON under `/api`, the publishable key as
@@ -200,8 +209,8 @@ export class ChurnApiClient {
 
   /**
    * `GET /api/conversations/:id` (`{ conversation, messages }`): the stored messages of a
-   * conversation. Messages carry AI SDK `UIMessage` parts (`text`, `source-url`); a plain
-   * `text` or `content` field is read too.
+   * conversation. Messages carry AI SDK `UIMessage` parts (`text`, `source-url`,
+   * `data-recovery`); a plain `text` or `content` field is read too.
    */
   async listMessages(conversationId: string): Promise<StoredMessage[]> {
     const body = await this.#json('GET', churnApiRoutes.conversation(conversationId));
@@ -222,6 +231,7 @@ export class ChurnApiClient {
             : item.content;
         if (!id || typeof text !== 'string') return [];
         const sourceParts = parts.filter((part) => part.type === 'source-url');
+        const recoveryConversationId = recoveryConversationOf(parts);
         const sources = sourceParts.length
           ? sourceParts
           : Array.isArray(item.sources ?? item.citations)
@@ -238,6 +248,7 @@ export class ChurnApiClient {
               const url = asString(record.url ?? record.sourceUrl);
               return url ? [{ url, title: asString(record.title) }] : [];
             }),
+            ...(recoveryConversationId ? { recoveryConversationId } : {}),
           },
         ];
       });

@@ -23,6 +23,25 @@ function setUp(options: { storage?: MemoryStorage; customerToken?: string } = {}
   return { server, chat, events };
 }
 
+const handoffSentence =
+  "I can help you fix that right here: I've opened a secure card update for you.";
+const recoveryGreeting =
+  'Hi Ada, your payment of $49.00 with the Visa ending 4242 did not go through. Shall we update your card now?';
+
+/** A stored message with one text part, as `GET /api/conversations/:id` answers it. */
+function storedText(id: string, role: 'user' | 'assistant', text: string) {
+  return { id, role, content: text, parts: [{ type: 'text', text, state: 'done' }] };
+}
+
+/** The stored hand-off reply: its sentence and the `data-recovery` part naming the session. */
+function storedHandoff(id: string, conversationId: string) {
+  const message = storedText(id, 'assistant', handoffSentence);
+  return {
+    ...message,
+    parts: [...message.parts, { type: 'data-recovery', data: { conversationId } }],
+  };
+}
+
 describe('ChurnChatController', () => {
   it('creates a conversation, streams the answer and reports send and receive', async () => {
     const { server, chat, events } = setUp();
@@ -328,6 +347,109 @@ describe('ChurnChatController', () => {
       server.requestsTo('/api/conversations/conv_recovery/payment/sandbox-confirm', 'POST').length,
       1,
     );
+  });
+
+  it('after a reload, goes on in the recovery conversation the last stored answer handed over to', async () => {
+    const storage = new MemoryStorage();
+    const { server, chat } = setUp({ storage, customerToken: 'ct_signed' });
+    server.conversations = [{ id: 'conv_support' }];
+    server.routes.set('GET /api/conversations/conv_support', () =>
+      Response.json({
+        conversation: { id: 'conv_support', purpose: 'support' },
+        messages: [
+          storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
+          storedHandoff('msg_handoff', 'conv_recovery'),
+        ],
+      }),
+    );
+    server.routes.set('GET /api/conversations/conv_recovery', () =>
+      Response.json({
+        conversation: { id: 'conv_recovery', purpose: 'recovery' },
+        messages: [storedText('msg_greeting', 'assistant', recoveryGreeting)],
+      }),
+    );
+    await chat.restore();
+    assertEqual(chat.state.conversationId, 'conv_recovery');
+    assertEqual(
+      chat.state.messages.map((message) => [message.role, message.text]),
+      [
+        ['user', 'My payment failed, can I update my card?'],
+        ['assistant', handoffSentence],
+        ['assistant', recoveryGreeting],
+      ],
+    );
+    assertEqual(chat.state.status, 'ready');
+    const snapshot = JSON.parse(storage.getItem('churn-chat:test') ?? '{}');
+    assertEqual(snapshot.conversationId, 'conv_recovery');
+    assertEqual(snapshot.messages.length, 3);
+
+    // The customer's answer to the greeting goes to the recovery conversation.
+    server.answers.push({
+      chunks: answerChunks('Here is a secure form for your new card.', {
+        messageId: 'msg_card_step',
+        payment: { step: 'payment-requested', mode: 'sandbox' },
+      }),
+    });
+    await chat.send('yes');
+    assertEqual(
+      server
+        .requestsTo('/api/conversations/conv_recovery/messages', 'POST')
+        .map((post) => post.body),
+      [{ text: 'yes' }],
+    );
+    assertEqual(server.requestsTo('/api/conversations/conv_support/messages', 'POST').length, 0);
+    assertEqual(chat.state.messages.at(-1)?.payment?.status, 'requested');
+  });
+
+  it('stays in the support conversation when the customer wrote after the hand-off', async () => {
+    const { server, chat } = setUp({ customerToken: 'ct_signed' });
+    server.conversations = [{ id: 'conv_support' }];
+    server.storedMessages = [
+      storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
+      storedHandoff('msg_handoff', 'conv_recovery'),
+      storedText('msg_later', 'user', 'Where do I find my invoices?'),
+    ];
+    await chat.restore();
+    assertEqual(chat.state.conversationId, 'conv_support');
+    assertEqual(chat.state.messages.length, 3);
+    assertEqual(server.requestsTo('/api/conversations/conv_recovery').length, 0);
+  });
+
+  it('goes on in the recovery conversation when the stream broke before the hand-off part', async () => {
+    const { server, chat } = setUp();
+    // The connection breaks before `data-recovery`; no stream is left to resume (204).
+    server.answers.push({ chunks: answerChunks(handoffSentence), breakAfter: 6 });
+    server.resumes.push(null);
+    server.routes.set('GET /api/conversations/conv_1', () =>
+      Response.json({
+        conversation: { id: 'conv_1', purpose: 'support' },
+        messages: [
+          storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
+          storedHandoff('msg_answer_1', 'conv_recovery'),
+        ],
+      }),
+    );
+    server.routes.set('GET /api/conversations/conv_recovery', () =>
+      Response.json({
+        conversation: { id: 'conv_recovery', purpose: 'recovery' },
+        messages: [storedText('msg_greeting', 'assistant', recoveryGreeting)],
+      }),
+    );
+    await chat.send('My payment failed, can I update my card?');
+    await waitFor(
+      () => chat.state.conversationId === 'conv_recovery',
+      'in the recovery conversation',
+    );
+    await waitFor(() => chat.state.messages.length === 3, 'the greeting added');
+    assertEqual(
+      chat.state.messages.map((message) => [message.role, message.text, message.state]),
+      [
+        ['user', 'My payment failed, can I update my card?', 'done'],
+        ['assistant', handoffSentence, 'done'],
+        ['assistant', recoveryGreeting, 'done'],
+      ],
+    );
+    assertEqual(chat.state.status, 'ready');
   });
 
   it('never writes a card form client secret to storage', async () => {

@@ -249,6 +249,7 @@ export class ChurnChatController {
         messages: stored.map((item) => this.#fromStored(item)),
       });
       this.#persist();
+      await this.#continueFromHistory(stored);
     } catch (error) {
       this.#report(error, false);
     }
@@ -405,6 +406,7 @@ export class ChurnChatController {
     this.#persist();
     const message = this.#find(messageId);
     if (message) this.#onEvent({ type: 'message-receive', message });
+    await this.#continueFromHistory(stored);
   }
 
   /** Tells the controller whether the network is up; coming back online resumes at once. */
@@ -702,6 +704,19 @@ export class ChurnChatController {
       this.#report(error, false);
     }
     this.#persist();
+  }
+
+  /**
+   * History read from the server (after a reload, or a stream lost before its end) whose
+   * last message is an answer with a `data-recovery` part: the chat goes on in that recovery
+   * conversation, as when the part arrives in the stream. A customer message after it means
+   * the conversation went on where it was.
+   */
+  async #continueFromHistory(stored: readonly StoredMessage[]): Promise<void> {
+    const last = stored.at(-1);
+    if (last?.role !== 'assistant' || !last.recoveryConversationId) return;
+    this.#handoff = last.recoveryConversationId;
+    await this.#continueInHandoff();
   }
 
   #interrupt(messageId: string): void {

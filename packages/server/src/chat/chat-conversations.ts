@@ -26,7 +26,9 @@ export interface ConversationView {
 export type MessagePartView =
   | { type: 'text'; text: string; state: 'done' }
   | { type: 'source-url'; sourceId: string; url: string; title?: string }
-  | { type: 'data-confidence'; data: { score: number; escalate: boolean } };
+  | { type: 'data-confidence'; data: { score: number; escalate: boolean } }
+  /** The reply handed the customer to this recovery conversation (see `data-recovery`). */
+  | { type: 'data-recovery'; data: { conversationId: string } };
 
 /**
  * A stored message as the chat API shows it: its fields, and `parts` shaped like an AI SDK
@@ -288,6 +290,10 @@ export function toMessageView(message: MessageRecord): MessageView {
       data: { score: message.confidenceScore, escalate: metadata.escalate === true },
     });
   }
+  const recoveryConversationId = recoveryConversationIdOf(message);
+  if (recoveryConversationId !== undefined) {
+    parts.push({ type: 'data-recovery', data: { conversationId: recoveryConversationId } });
+  }
   return {
     id: message.id,
     role: message.role,
@@ -301,6 +307,16 @@ export function toMessageView(message: MessageRecord): MessageView {
       : { author: { kind: 'operator' as const, name: operatorName(metadata)! } }),
     parts,
   };
+}
+
+/**
+ * The recovery conversation an assistant reply handed the customer to (the metadata key
+ * `recoveryConversationId` the chat turn stores), or undefined.
+ */
+function recoveryConversationIdOf(message: MessageRecord): string | undefined {
+  if (message.role !== 'assistant') return undefined;
+  const id = message.metadata.recoveryConversationId;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
 }
 
 function operatorName(metadata: JsonObject): string | undefined {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { toMessageView } from '../chat/chat-conversations.js';
 import { createChurnHandler } from '../handler/create-churn-handler.js';
 import { Router } from '../http/router.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
@@ -15,7 +16,7 @@ import {
   routeKey,
 } from './create-openapi-document.js';
 import { renderHttpApiDocs } from './render-http-api-docs.js';
-import { routeDocumentation } from './route-documentation.js';
+import { MessagePartSchema, routeDocumentation } from './route-documentation.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'churn-openapi-'));
 const storage = await createPGliteStorage();
@@ -45,6 +46,15 @@ const operations = Object.entries(document.paths).flatMap(([path, byMethod]) =>
     operation,
   })),
 );
+
+/** The little of a JSON Schema the assertions read. */
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  const?: unknown;
+}
 
 const howToDocument = (keys: string[]): string =>
   `These routes are registered but not documented in GET /api/openapi.json:\n${keys
@@ -132,6 +142,39 @@ describe('GET /api/openapi.json', () => {
       responses: Record<string, { content?: Record<string, unknown> }>;
     };
     expect(Object.keys(chat.responses['200']!.content ?? {})).toEqual(['text/event-stream']);
+  });
+
+  it('describes the parts of stored messages, the hand-off to recovery included', () => {
+    const get = document.paths['/api/conversations/{id}']!.get as {
+      responses: Record<string, { content: { 'application/json': { schema: JsonSchema } } }>;
+    };
+    const body = get.responses['200']!.content['application/json'].schema;
+    const parts = body.properties!.messages!.items!.properties!.parts!.items!;
+    const types = (parts.oneOf ?? parts.anyOf ?? []).map(
+      (variant) => variant.properties!.type!.const,
+    );
+    expect(types).toEqual(['text', 'source-url', 'data-confidence', 'data-recovery']);
+
+    // What the route answers fits what the document says.
+    const view = toMessageView({
+      id: 'msg_1',
+      tenantId: 'tenant_1',
+      conversationId: 'conv_1',
+      role: 'assistant',
+      content: "I can help you fix that right here: I've opened a secure card update for you.",
+      timestamp: new Date('2026-11-20T12:00:00Z'),
+      confidenceScore: 0.9,
+      metadata: {
+        citations: [{ sourceId: 'chunk_1', url: 'https://help.example.com/card' }],
+        recoveryConversationId: 'conv_recovery',
+      },
+    });
+    expect(view.parts.map((part) => MessagePartSchema.safeParse(part).success)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('follows the base path', async () => {

@@ -55,6 +55,37 @@ const KeyView = z.looseObject({
 });
 const AdminUserView = z.looseObject({ id: z.string(), email: z.string(), role: z.string() });
 
+/** One part of a stored message (`MessagePartView`), shaped like an AI SDK `UIMessage` part. */
+export const MessagePartSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string(), state: z.literal('done') }),
+  z.object({
+    type: z.literal('source-url'),
+    sourceId: z.string(),
+    url: z.string(),
+    title: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('data-confidence'),
+    data: z.object({ score: z.number(), escalate: z.boolean() }),
+  }),
+  z
+    .object({
+      type: z.literal('data-recovery'),
+      data: z.object({ conversationId: z.string() }),
+    })
+    .describe('The reply handed the customer to this recovery conversation: go on there.'),
+]);
+
+/** A stored message as `GET /api/conversations/:id` shows it (`MessageView`). */
+const MessageView = z.looseObject({
+  id: z.string(),
+  role: z.string(),
+  content: z.string(),
+  createdAt: z.string(),
+  state: z.enum(['complete', 'stopped', 'failed']),
+  parts: z.array(MessagePartSchema),
+});
+
 /**
  * OpenAPI metadata of the built-in routes, by `"METHOD /path"`. A route can instead carry
  * its own `openapi` field (`Route.openapi`), which wins. The OpenAPI test fails for any
@@ -120,7 +151,11 @@ export const routeDocumentation: Readonly<Record<string, RouteOpenApi>> = {
     responses: {
       '200': json(
         'The conversation with `messages` (AI SDK `UIMessage` parts).',
-        z.looseObject({ conversation: object }),
+        z.looseObject({
+          conversation: object,
+          messages: z.array(MessageView),
+          streaming: z.boolean(),
+        }),
       ),
     },
   },

@@ -26,6 +26,20 @@ import {
 type Storage = Awaited<ReturnType<typeof createPGliteStorage>>;
 type Caller = Parameters<typeof widgetHeaders>[1];
 
+/** A stored message as `GET /api/conversations/:id` answers it. */
+interface StoredMessageView {
+  role: string;
+  content: string;
+  parts: { type: string; data?: unknown }[];
+}
+
+/** The `data-recovery` parts of each stored message, in order. */
+function storedRecoveryParts(messages: readonly StoredMessageView[]): unknown[][] {
+  return messages.map((message) =>
+    message.parts.filter((part) => part.type === 'data-recovery').map((part) => part.data),
+  );
+}
+
 /** The `data-<name>` parts of a reply. */
 function dataParts(
   chunks: readonly ReceivedChunk[],
@@ -128,6 +142,7 @@ describe('a billing question of a verified at-risk customer in a support chat', 
     expect(greeting.role).toBe('assistant');
     expect(greeting.content).toContain('Visa ending 4242');
     expect(greeting.content).toContain('$49.00');
+    expect(storedRecoveryParts(opened.body.messages as StoredMessageView[])).toEqual([[]]);
 
     // The question and the reply stay in the support conversation.
     const support = await client.conversation(supportId, 'cust_ada');
@@ -139,6 +154,12 @@ describe('a billing question of a verified at-risk customer in a support chat', 
     ).toEqual([
       ['user', 'My payment failed, can I update my card?'],
       ['assistant', reply.text],
+    ]);
+    // The stored reply names the recovery conversation as the stream did, so a client that
+    // reloads (or lost the stream before the part) goes on there too.
+    expect(storedRecoveryParts(support.body.messages as StoredMessageView[])).toEqual([
+      [],
+      [{ conversationId: recoveryId }],
     ]);
 
     // The interventions metric records who started it.
@@ -181,6 +202,16 @@ describe('a billing question of a verified at-risk customer in a support chat', 
     const after = await ask(supportId, { customer: 'cust_ada' }, 'My card was charged, thanks');
     expect(dataParts(after.chunks, 'data-recovery')).toEqual([]);
     expect((await recoveryConversationsOf('cust_ada')).length).toBe(1);
+    // In history, only the two hand-off replies carry the part.
+    const history = await client.conversation(supportId, 'cust_ada');
+    expect(storedRecoveryParts(history.body.messages as StoredMessageView[])).toEqual([
+      [],
+      [{ conversationId: recoveryId }],
+      [],
+      [{ conversationId: recoveryId }],
+      [],
+      [],
+    ]);
   });
 
   it('a server key on a conversation of an at-risk customer gets the same hand-off', async () => {
@@ -217,6 +248,13 @@ describe('a billing question of a verified at-risk customer in a support chat', 
       reply.chunks.some(({ chunk }) => typeof chunk !== 'string' && chunk.type === 'source-url'),
     ).toBe(true);
     expect(await recoveryConversationsOf('cust_cy')).toEqual([]);
+    // Its stored answer names no recovery conversation either.
+    const stored = await client.conversation(supportId, 'cust_cy');
+    expect(stored.status).toBe(200);
+    const messages = stored.body.messages as StoredMessageView[];
+    expect(messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+    expect(messages[1]!.parts.map((part) => part.type)).toContain('text');
+    expect(storedRecoveryParts(messages)).toEqual([[], []]);
   });
 
   it('an anonymous visitor still gets the sign-in answer', async () => {
