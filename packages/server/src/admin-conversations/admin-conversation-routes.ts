@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { readQuery } from '../analytics/read-query.js';
 import { consoleDbOf } from '../customers/console-db.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { createEventStream } from '../http/event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext, RouteOpenApi } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';

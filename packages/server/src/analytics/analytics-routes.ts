@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { jsonResponse } from '../http/json-response.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
 import { aggregateMetricSeries, loadMetricRows, startOfUtcDay } from './metric-series.js';
-import { readQuery } from './read-query.js';
 import { recordDeflections } from './record-deflections.js';
 
 const dayMs = 86_400_000;

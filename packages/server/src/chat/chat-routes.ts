@@ -8,6 +8,7 @@ import { createEventStream } from '../http/event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
 import { recoveryServiceOf } from '../recovery/recovery-service.js';
 import { startRecoveryTurn } from '../recovery/recovery-turn.js';
@@ -135,19 +136,6 @@ export const ChatRequestSchema = z.looseObject({
     .default('submit-message'),
   messageId: z.string({ error: 'must be a string' }).max(256).optional(),
 });
-
-function readPage(url: URL) {
-  const result = PageSchema.safeParse(Object.fromEntries(url.searchParams));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new HttpError(
-      400,
-      'validation_failed',
-      `Invalid query: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad parameters'}.`,
-    );
-  }
-  return result.data;
-}
 
 function checkPathId(id: string | undefined): string {
   if (id === undefined || !idPattern.test(id)) {
@@ -290,7 +278,7 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
       description: "The verified customer's conversations, most recent first (?limit, ?offset).",
       handler: async (context) => {
         const { storage, principal } = await open(context);
-        const page = readPage(context.url);
+        const page = readQuery(context.url, PageSchema);
         let customerId: string;
         if (principal.kind === 'publishable') {
           if (!principal.customer) {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { readQuery } from '../analytics/read-query.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteOpenApi } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';

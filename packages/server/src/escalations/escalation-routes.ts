@@ -10,12 +10,12 @@ import {
 } from '@churn/core';
 import { z } from 'zod';
 import { publishConsoleEvent } from '../admin-conversations/console-events.js';
-import { readQuery } from '../analytics/read-query.js';
 import { loadOwnConversation } from '../chat/chat-conversations.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';

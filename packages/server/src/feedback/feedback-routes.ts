@@ -1,12 +1,12 @@
 import type { MessageRecord, StorageV1 } from '@churn/core';
 import { z } from 'zod';
-import { readQuery } from '../analytics/read-query.js';
 import { mayUseConversation } from '../chat/chat-conversations.js';
 import { escalationNotifierOf } from '../escalations/escalation-notifier.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';

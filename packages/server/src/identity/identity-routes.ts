@@ -5,9 +5,9 @@ import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route } from '../http/router.js';
 import { tenantAccessStoreOf } from '../storage/tenant-access-repositories.js';
-import { readQuery } from '../tenants/route-helpers.js';
 import { toAdminUserView } from '../tenants/tenant-admin.js';
 import {
   AdminRoleSchema,

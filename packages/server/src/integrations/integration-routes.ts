@@ -3,11 +3,11 @@ import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission, type TenantAdminPrincipal } from '../identity/permissions.js';
 import { listDeliveries, requeueDelivery } from '../outbox/delivery-outbox.js';
-import { readQuery } from '../tenants/route-helpers.js';
 import {
   CreateIntegrationSchema,
   integrationView,

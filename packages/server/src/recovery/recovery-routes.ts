@@ -13,6 +13,7 @@ import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
@@ -213,20 +214,12 @@ export function paymentRecoveryRoutes(): Route<ChurnHandlerState>[] {
       handler: async (context) => {
         const principal = await authenticateRoute(context);
         requirePermission(principal, 'analytics:read');
-        const parsed = MetricsQuerySchema.safeParse(Object.fromEntries(context.url.searchParams));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new HttpError(
-            400,
-            'validation_failed',
-            `Invalid query: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad parameters'}.`,
-          );
-        }
+        const query = readQuery(context.url, MetricsQuerySchema);
         const service = recoveryServiceOf(context.state);
         const now = service.clock();
-        const periodEnd = parsed.data.to ? new Date(parsed.data.to) : now;
-        const periodStart = parsed.data.from
-          ? new Date(parsed.data.from)
+        const periodEnd = query.to ? new Date(query.to) : now;
+        const periodStart = query.from
+          ? new Date(query.from)
           : new Date(Date.UTC(periodEnd.getUTCFullYear(), periodEnd.getUTCMonth(), 1));
         if (periodEnd.getTime() <= periodStart.getTime()) {
           throw new HttpError(
@@ -251,9 +244,9 @@ export function paymentRecoveryRoutes(): Route<ChurnHandlerState>[] {
         const inPeriod = conversations.filter((conversation) => {
           const start = conversation.startedAt.getTime();
           if (start < periodStart.getTime() || start >= periodEnd.getTime()) return false;
-          return parsed.data.variant === undefined
+          return query.variant === undefined
             ? true
-            : recoveryStateOf(conversation).variant === parsed.data.variant;
+            : recoveryStateOf(conversation).variant === query.variant;
         });
         const customers = new Map<string, MetricsCustomer>();
         for (const conversation of inPeriod) {
@@ -301,7 +294,7 @@ export function paymentRecoveryRoutes(): Route<ChurnHandlerState>[] {
               ...metrics,
               periodStart: metrics.periodStart.toISOString(),
               periodEnd: metrics.periodEnd.toISOString(),
-              ...(parsed.data.variant ? { variant: parsed.data.variant } : {}),
+              ...(query.variant ? { variant: query.variant } : {}),
             },
             resolutionTimes: { ...summariseResolutionTimes(seconds), budgetSeconds: 180 },
             recovery: {

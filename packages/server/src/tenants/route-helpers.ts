@@ -28,13 +28,6 @@ export async function readOptionalJsonBody<TSchema extends z.ZodType>(
   return (await readJsonBody(request, { schema, subject })) as z.output<TSchema>;
 }
 
-/** Validates the query string with `schema`; failures answer 400 listing every problem. */
-export function readQuery<TSchema extends z.ZodType>(url: URL, schema: TSchema): z.output<TSchema> {
-  const result = schema.safeParse(Object.fromEntries(url.searchParams));
-  if (!result.success) throw ValidationError.fromZod('query string', result.error);
-  return result.data;
-}
-
 /**
  * Authenticates a platform route: the caller must present the platform key.
  *

@@ -3,11 +3,12 @@ import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
 import { readJsonBody } from '../http/read-body.js';
+import { readQuery } from '../http/read-query.js';
 import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
 import { widgetRoutes } from '../identity/widget-cors.js';
-import { readOptionalJsonBody, readQuery, requirePlatform } from './route-helpers.js';
+import { readOptionalJsonBody, requirePlatform } from './route-helpers.js';
 import {
   createApiKey,
   createTenant,
