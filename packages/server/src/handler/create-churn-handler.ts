@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { adminConversationRoutes } from '../admin-conversations/admin-conversation-routes.js';
 import { closeConsoleEvents } from '../admin-conversations/console-events.js';
 import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
-import { createKnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
+import { createKnowledgeBaseCache, type KnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
 import {
   createRedisChatStreamRegistry,
   type RedisChatStreamRegistry,
@@ -22,6 +22,7 @@ import {
   operationsRoutes,
   startOperations,
 } from '../integrations/support-operations.js';
+import { startKnowledgeJobs } from '../knowledge/knowledge-job-runner.js';
 import type { KnowledgeIngestSettings } from '../knowledge/knowledge-jobs.js';
 import { knowledgeRoutes } from '../knowledge/knowledge-routes.js';
 import { createRateLimitGuard, type RateLimitOptions } from '../limits/rate-limit-guard.js';
@@ -91,7 +92,11 @@ export interface ChurnHandlerOptions {
    * `root` overrides the folder of the built app. `false` serves no console. See docs/console-api.md.
    */
   console?: ConsoleOptions | false;
-  /** Knowledge base ingest jobs started from the console: crawler limits and SSRF guard. */
+  /**
+   * Knowledge base ingest jobs started from the console: crawler limits and SSRF guard, and
+   * the leases that let another instance resume a job whose process stopped (`resume`,
+   * `leaseMs`, `resumeIntervalMs`, `maxAttempts`).
+   */
   knowledge?: KnowledgeIngestSettings;
 }
 
@@ -119,18 +124,9 @@ export interface ChurnHandlerState {
 function builtInRoutes(
   router: () => Router<ChurnHandlerState>,
   options: ChurnHandlerOptions,
-  logger: ChurnLogger,
   chatStreams: RedisChatStreamRegistry | undefined,
+  knowledgeBases: KnowledgeBaseCache,
 ): Route<ChurnHandlerState>[] {
-  // The chat and the console's knowledge routes share the knowledge bases (one index).
-  // An outage of the embedder or the vector store degrades answers to keyword search: logged.
-  const knowledgeBases =
-    options.chat?.knowledgeBases ??
-    createKnowledgeBaseCache({
-      onVectorSearchError: (error) =>
-        logger.warn('Vector search failed: answering from keyword search alone.', { error }),
-      ...options.chat?.knowledgeBase,
-    });
   const chat: ChatSettings = {
     ...options.chat,
     knowledgeBases,
@@ -235,12 +231,22 @@ export function createChurnHandler(
     options.chat?.registry === undefined && process.env.REDIS_URL
       ? createRedisChatStreamRegistry({ url: process.env.REDIS_URL, logger })
       : undefined;
+  // The chat and the console's knowledge routes share the knowledge bases (one index).
+  // An outage of the embedder or the vector store degrades answers to keyword search: logged.
+  const knowledgeBases =
+    options.chat?.knowledgeBases ??
+    createKnowledgeBaseCache({
+      onVectorSearchError: (error) =>
+        logger.warn('Vector search failed: answering from keyword search alone.', { error }),
+      ...options.chat?.knowledgeBase,
+    });
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
-  for (const route of builtInRoutes(() => router, options, logger, chatStreams)) {
+  for (const route of builtInRoutes(() => router, options, chatStreams, knowledgeBases)) {
     router.add(route);
   }
   for (const route of options.routes ?? []) router.add(route);
   const operations = startOperations(state, options.operations);
+  const knowledgeJobs = startKnowledgeJobs(state, knowledgeBases, options.knowledge);
   const rateLimits = createRateLimitGuard(options.rateLimits, logger);
   const preflightPaths = new Set(
     router.routes.filter((route) => route.method === 'OPTIONS').map((route) => route.path),
@@ -260,11 +266,13 @@ export function createChurnHandler(
       return errorToResponse(error, { logger, requestId });
     }
   };
-  // `close()` stops the background jobs (outbox worker, retention) and waits for a run in
-  // progress, and closes the Redis connections of the rate limiter and the chat streams.
+  // `close()` stops the background jobs (outbox worker, retention, ingest resume) and waits for
+  // a run in progress, hands the ingest jobs running here back to other instances, and closes
+  // the Redis connections of the rate limiter and the chat streams.
   return Object.assign(handler, {
     close: async () => {
       await operations.close();
+      await knowledgeJobs.close();
       await rateLimits?.close();
       await chatStreams?.close();
       if (state.services.ready) await closeConsoleEvents((await state.services.load()).storage);

@@ -4,13 +4,12 @@ import {
   type IngestSource,
   ingest,
   type KnowledgeBase,
-  type StorageV1,
 } from '@churn/core';
-import type { ColumnType, Kysely } from 'kysely';
+import { type ColumnType, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import type { Database, JsonObjectValue } from '../storage/database.js';
 
-/** `knowledge_ingest_jobs` (migration 007). */
+/** `knowledge_ingest_jobs` (migration 007; the lease columns and `input`, migration 008). */
 export interface KnowledgeIngestJobsTable {
   id: string;
   tenant_id: string;
@@ -23,9 +22,18 @@ export interface KnowledgeIngestJobsTable {
   created_at: ColumnType<Date, Date | undefined, Date>;
   started_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   finished_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The claim running the job (`running`), else null. */
+  lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Until when the claim holds the job; past it, any instance may claim it. */
+  lease_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How many times the job was claimed. */
+  attempts: ColumnType<number, number | undefined, number>;
+  /** The ingest sources to run (`IngestSource[]`), until the job is done. */
+  input: ColumnType<unknown[] | null, string | null | undefined, string | null>;
 }
 
-type JobsDatabase = Database & { knowledge_ingest_jobs: KnowledgeIngestJobsTable };
+/** The server's tables and the jobs table. */
+export type JobsDatabase = Database & { knowledge_ingest_jobs: KnowledgeIngestJobsTable };
 
 /** What an ingest job reads: the source as the console gave it (files without their content). */
 export type JobSource =
@@ -51,12 +59,28 @@ export interface KnowledgeJob {
   startedAt: string | null;
   finishedAt: string | null;
   error: string | null;
+  /** How many times an instance started the job (more than 1: it was resumed). */
+  attempts: number;
 }
 
 /** The jobs table through the server storage's Kysely. */
 export function jobsDb(db: Kysely<Database>): Kysely<JobsDatabase> {
   return db.withTables<{ knowledge_ingest_jobs: KnowledgeIngestJobsTable }>();
 }
+
+/** The columns a job is shown with (never `input`, which can hold megabytes of uploads). */
+export const jobColumns = [
+  'id',
+  'status',
+  'source',
+  'progress',
+  'report',
+  'error',
+  'created_at',
+  'started_at',
+  'finished_at',
+  'attempts',
+] as const;
 
 function toJob(row: {
   id: string;
@@ -68,6 +92,7 @@ function toJob(row: {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  attempts: number;
 }): KnowledgeJob {
   const progress = row.progress as Partial<JobProgress>;
   return {
@@ -85,13 +110,25 @@ function toJob(row: {
     startedAt: row.started_at ? row.started_at.toISOString() : null,
     finishedAt: row.finished_at ? row.finished_at.toISOString() : null,
     error: row.error,
+    attempts: row.attempts,
   };
 }
 
-/** Stores a new `queued` job. */
+/**
+ * Stores a new `queued` job with what it ingests (`sources`, so any instance can run it),
+ * reserved for `leaseMs` to the process that accepted it: it claims the job at once, and
+ * another instance takes it only if it is still queued once that reservation ran out.
+ */
 export async function createJob(
   db: Kysely<Database>,
-  input: { tenantId: string; source: JobSource; createdBy: string | null; total?: number },
+  input: {
+    tenantId: string;
+    source: JobSource;
+    sources: IngestSource[];
+    createdBy: string | null;
+    total?: number;
+    leaseMs: number;
+  },
 ): Promise<KnowledgeJob> {
   const row = await jobsDb(db)
     .insertInto('knowledge_ingest_jobs')
@@ -106,8 +143,10 @@ export async function createJob(
         ...(input.total === undefined ? {} : { total: input.total }),
       }),
       created_by: input.createdBy,
+      input: JSON.stringify(input.sources),
+      lease_until: sql<Date>`now() + ${leaseInterval(input.leaseMs)}`,
     })
-    .returningAll()
+    .returning(jobColumns)
     .executeTakeFirstOrThrow();
   return toJob(row);
 }
@@ -120,7 +159,7 @@ export async function getJob(
 ): Promise<KnowledgeJob | undefined> {
   const row = await jobsDb(db)
     .selectFrom('knowledge_ingest_jobs')
-    .selectAll()
+    .select(jobColumns)
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -135,7 +174,7 @@ export async function listJobs(
 ): Promise<KnowledgeJob[]> {
   const rows = await jobsDb(db)
     .selectFrom('knowledge_ingest_jobs')
-    .selectAll()
+    .select(jobColumns)
     .where('tenant_id', '=', tenantId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
@@ -144,32 +183,40 @@ export async function listJobs(
   return rows.map(toJob);
 }
 
-async function updateJob(
+/**
+ * Writes to a job this process claimed: nothing happens once the claim lost the job (its
+ * lease ran out and another instance took it), so a late writer never overwrites the new run.
+ * Answers whether the write happened.
+ */
+export async function updateClaimedJob(
   db: Kysely<Database>,
-  tenantId: string,
-  id: string,
+  job: { id: string; owner: string },
   changes: {
-    status?: KnowledgeJob['status'];
+    status?: 'succeeded' | 'failed';
     progress?: JobProgress;
     report?: unknown[];
     error?: string | null;
-    started_at?: Date;
-    finished_at?: Date;
   },
-): Promise<void> {
-  await jobsDb(db)
+): Promise<boolean> {
+  const done = changes.status !== undefined;
+  const row = await jobsDb(db)
     .updateTable('knowledge_ingest_jobs')
     .set({
       ...(changes.status ? { status: changes.status } : {}),
       ...(changes.progress ? { progress: JSON.stringify(changes.progress) } : {}),
       ...(changes.report ? { report: JSON.stringify(changes.report) } : {}),
       ...(changes.error === undefined ? {} : { error: changes.error }),
-      ...(changes.started_at ? { started_at: changes.started_at } : {}),
-      ...(changes.finished_at ? { finished_at: changes.finished_at } : {}),
+      // A finished job frees its lease and drops its input (uploads can be megabytes).
+      ...(done
+        ? { finished_at: sql<Date>`now()`, lease_owner: null, lease_until: null, input: null }
+        : {}),
     })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.owner)
+    .where('status', '=', 'running')
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Per-source outcomes of an ingest run, for the job's `report`. */
@@ -191,7 +238,7 @@ function summarise(report: IngestReport): unknown[] {
   }));
 }
 
-/** Settings of the ingest jobs: the crawler's limits and SSRF guard. */
+/** Settings of the ingest jobs: the crawler's limits and SSRF guard, and their leases. */
 export interface KnowledgeIngestSettings {
   /**
    * Allow crawling private, loopback and link-local addresses. Default false: the crawler
@@ -202,26 +249,58 @@ export interface KnowledgeIngestSettings {
   limits?: Partial<IngestLimits>;
   /** The fetch the crawler uses (tests). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Resume, in this process, the jobs of instances that stopped midway (their lease ran
+   * out). Default true; false leaves them to other instances.
+   */
+  resume?: boolean;
+  /**
+   * How long a running job's lease lasts; the runner renews it every third of that. A job
+   * whose process stopped is resumed once it runs out. Default 60 s (at least 1 s).
+   */
+  leaseMs?: number;
+  /** How often this process looks for jobs to resume. Default 30 s (and once the storage opens). */
+  resumeIntervalMs?: number;
+  /**
+   * How many times a job is started before it is `failed` instead of resumed again, so a
+   * source that crashes the process cannot restart forever. Default 3.
+   */
+  maxAttempts?: number;
 }
 
+/** The ingest settings with every lease default filled in. */
+export type ResolvedIngestSettings = KnowledgeIngestSettings &
+  Required<
+    Pick<KnowledgeIngestSettings, 'resume' | 'leaseMs' | 'resumeIntervalMs' | 'maxAttempts'>
+  >;
+
+/** A Postgres interval of `leaseMs` milliseconds, to add to `now()`. */
+export function leaseInterval(leaseMs: number): RawBuilder<unknown> {
+  return sql`(cast(${Math.round(leaseMs)} as integer) * interval '1 millisecond')`;
+}
+
+/** How a run ended: `aborted` when its signal stopped it (closing, or the lease was lost). */
+export type JobOutcome = 'succeeded' | 'failed' | 'aborted';
+
 /**
- * Runs a job in the background of this process: `running`, progress written at most every
+ * Runs a claimed job in the background of this process: progress written at most every
  * 250 ms while the core's ingest pipeline works, then `succeeded` with the per-source report
- * or `failed` with the error's message. Never rejects. A job whose process stops midway
- * stays `running` (no other instance resumes it): start it again.
+ * or `failed` with the error's message. Every write is conditional on the claim (see
+ * {@link updateClaimedJob}). When `signal` aborts, the run stops and writes nothing more:
+ * the caller hands the job back or leaves it to the instance that took it. Never rejects.
  */
 export async function runJob(options: {
   db: Kysely<Database>;
-  storage: StorageV1;
   knowledgeBase: KnowledgeBase;
-  tenantId: string;
-  jobId: string;
+  job: { id: string; tenantId: string; owner: string };
   sources: IngestSource[];
-  total?: number;
+  total?: number | undefined;
   settings: KnowledgeIngestSettings;
   logger: ChurnLogger;
-}): Promise<void> {
-  const { db, tenantId, jobId, knowledgeBase } = options;
+  signal: AbortSignal;
+}): Promise<JobOutcome> {
+  const { db, job, knowledgeBase, signal } = options;
+  const tenantId = job.tenantId;
   const progress: JobProgress = {
     pagesSeen: 0,
     documentsWritten: 0,
@@ -229,9 +308,8 @@ export async function runJob(options: {
     ...(options.total === undefined ? {} : { total: options.total }),
   };
   let lastWrite = 0;
-  let writing: Promise<void> = Promise.resolve();
+  let writing: Promise<unknown> = Promise.resolve();
   try {
-    await updateJob(db, tenantId, jobId, { status: 'running', started_at: new Date() });
     // Load the tenant's retrieval index first, so the documents added below join it.
     await knowledgeBase.search('index', { topK: 1 });
     const { store, embedder, vectorStore } = knowledgeBase.settings;
@@ -241,6 +319,7 @@ export async function runJob(options: {
       store,
       embedder,
       vectorStore,
+      signal,
       ...(options.settings.limits ? { limits: options.settings.limits } : {}),
       ...(options.settings.allowPrivateNetwork ? { allowPrivateNetwork: true } : {}),
       ...(options.settings.fetch ? { fetch: options.settings.fetch } : {}),
@@ -254,29 +333,32 @@ export async function runJob(options: {
         lastWrite = now;
         const snapshot = { ...progress };
         writing = writing
-          .then(() => updateJob(db, tenantId, jobId, { progress: snapshot }))
+          .then(() => updateClaimedJob(db, job, { progress: snapshot }))
           .catch(() => {});
       },
     });
     await syncLexicalIndex(knowledgeBase, tenantId, report);
     await writing;
+    if (signal.aborted) return 'aborted';
     progress.documentsWritten = report.totals.added + report.totals.updated;
     progress.skipped = report.totals.skipped;
-    await updateJob(db, tenantId, jobId, {
+    await updateClaimedJob(db, job, {
       status: 'succeeded',
       progress,
       report: summarise(report),
-      finished_at: new Date(),
+      error: null,
     });
+    return 'succeeded';
   } catch (error) {
     await writing;
-    options.logger.warn('A knowledge ingest job failed.', { error, tenantId, jobId });
-    await updateJob(db, tenantId, jobId, {
+    if (signal.aborted) return 'aborted';
+    options.logger.warn('A knowledge ingest job failed.', { error, tenantId, jobId: job.id });
+    await updateClaimedJob(db, job, {
       status: 'failed',
       progress,
       error: error instanceof Error ? error.message : 'The ingest failed.',
-      finished_at: new Date(),
     }).catch(() => undefined);
+    return 'failed';
   }
 }
 

@@ -11,13 +11,13 @@ import type { Route, RouteContext, RouteOpenApi } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
 import { DocumentListQuerySchema, listDocuments } from './knowledge-documents.js';
+import { knowledgeJobsOf } from './knowledge-job-runner.js';
 import {
   createJob,
   getJob,
   type JobSource,
   type KnowledgeIngestSettings,
   listJobs,
-  runJob,
 } from './knowledge-jobs.js';
 
 type Context = RouteContext<ChurnHandlerState>;
@@ -226,7 +226,7 @@ export function knowledgeRoutes(
         },
       },
       handler: async (context) => {
-        const { principal, db, storage } = await open(context, 'knowledge:write');
+        const { principal, db } = await open(context, 'knowledge:write');
         const body = await readJsonBody(context.request, {
           schema: KnowledgeSourceSchema,
           limit: 12 * 1024 * 1024,
@@ -260,23 +260,16 @@ export function knowledgeRoutes(
             files: body.files.map((file) => ({ name: file.name, bytes: file.content.length })),
           };
         }
+        const jobs = knowledgeJobsOf(context.state, knowledgeBases, settings);
         const job = await createJob(db, {
           tenantId: principal.tenantId,
           source,
+          sources,
           createdBy: principal.kind === 'admin' ? principal.adminUserId : null,
           ...(body.kind === 'files' ? { total: body.files.length } : {}),
+          leaseMs: jobs.settings.leaseMs,
         });
-        void runJob({
-          db,
-          storage,
-          knowledgeBase: knowledgeBases.forTenant(storage, principal.tenantId),
-          tenantId: principal.tenantId,
-          jobId: job.id,
-          sources,
-          ...(body.kind === 'files' ? { total: body.files.length } : {}),
-          settings,
-          logger: context.state.logger,
-        });
+        void jobs.start({ tenantId: principal.tenantId, jobId: job.id });
         return jsonResponse({ job }, { status: 202, headers: noStore });
       },
     },

@@ -6,6 +6,7 @@ import * as supportOperations from './004_support_operations.js';
 import * as integrationsOutboxRetention from './005_integrations_outbox_retention.js';
 import * as recoveryInterventionRules from './006_recovery_intervention_rules.js';
 import * as operatorsConsole from './007_operators_console.js';
+import * as knowledgeIngestLeases from './008_knowledge_ingest_leases.js';
 
 /**
  * Every migration, by name, in the order they run. Names are stored in the
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '005_integrations_outbox_retention': integrationsOutboxRetention,
   '006_recovery_intervention_rules': recoveryInterventionRules,
   '007_operators_console': operatorsConsole,
+  '008_knowledge_ingest_leases': knowledgeIngestLeases,
 };
