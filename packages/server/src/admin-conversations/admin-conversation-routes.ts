@@ -134,14 +134,15 @@ export function adminConversationRoutes(): Route<ChurnHandlerState>[] {
     {
       method: 'GET',
       path: '/api/admin/conversations/:id',
-      description: 'One conversation with its whole transcript, for operators.',
+      description:
+        'One conversation with its transcript (the newest 1,000 messages), for operators.',
       openapi: {
         summary: 'A conversation and its transcript (operator messages have role `operator`).',
         tags: ['console'],
         security: admin,
         responses: {
           '200': {
-            description: 'The conversation and its messages, oldest first.',
+            description: 'The conversation and its newest 1,000 messages, oldest first.',
             schema: z.looseObject({ conversation: object, messages: z.array(object) }),
           },
         },
@@ -151,6 +152,7 @@ export function adminConversationRoutes(): Route<ChurnHandlerState>[] {
         const messages = await storage.messages.list({
           tenantId: conversation.tenantId,
           conversationId: conversation.id,
+          newest: true,
           limit: 1000,
         });
         const customer = conversation.customerId

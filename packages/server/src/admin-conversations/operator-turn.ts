@@ -53,7 +53,12 @@ export async function startOperatorTurn(
 
   let userMessageId: string;
   try {
-    const stored = await storage.messages.list({ tenantId, conversationId, limit: 1000 });
+    const stored = await storage.messages.list({
+      tenantId,
+      conversationId,
+      newest: true,
+      limit: 1000,
+    });
     const last = stored.at(-1);
     if (input.regenerate && last?.role === 'user' && last.content === input.text) {
       userMessageId = last.id;

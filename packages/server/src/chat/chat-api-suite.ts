@@ -420,6 +420,70 @@ export function describeChatApi(name: string, openStorage: () => Promise<Storage
       ).toEqual([first, second]);
     });
 
+    it('pages a long conversation from its newest messages back', async () => {
+      const visitor = 'visitor-pages';
+      const conversationId = await createConversation(acme, { visitor });
+      const other = await createConversation(acme, { visitor });
+      for (let index = 1; index <= 7; index += 1) {
+        await storage.messages.create({
+          tenantId: acme.tenant.id,
+          conversationId,
+          role: index % 2 === 1 ? 'user' : 'assistant',
+          content: `message ${index}`,
+          timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, index)),
+        });
+      }
+      const elsewhere = await storage.messages.create({
+        tenantId: acme.tenant.id,
+        conversationId: other,
+        role: 'user',
+        content: 'In another conversation of the same visitor.',
+      });
+      const read = async (query: string) => {
+        const response = await fetch(`${server.url}/api/conversations/${conversationId}${query}`, {
+          headers: headers(acme, { visitor }),
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as {
+            messages?: { content: string }[];
+            nextBefore?: string;
+            error?: { code: string; message: string };
+          },
+        };
+      };
+      const contents = (body: { messages?: { content: string }[] }) =>
+        body.messages?.map((message) => message.content);
+
+      // Without a query: every message (up to 1,000), oldest first, nothing older.
+      const all = await read('');
+      expect(contents(all.body)).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `message ${n}`));
+      expect(all.body.nextBefore).toBeUndefined();
+      // Pages of 3 from the newest end, each oldest first, then back by nextBefore.
+      const newest = await read('?limit=3');
+      expect(contents(newest.body)).toEqual(['message 5', 'message 6', 'message 7']);
+      expect(newest.body.nextBefore).toBeDefined();
+      const middle = await read(`?limit=3&before=${newest.body.nextBefore}`);
+      expect(contents(middle.body)).toEqual(['message 2', 'message 3', 'message 4']);
+      const oldest = await read(`?limit=3&before=${middle.body.nextBefore}`);
+      expect(contents(oldest.body)).toEqual(['message 1']);
+      expect(oldest.body.nextBefore).toBeUndefined();
+      // A page that ends exactly at the first message has nothing before it.
+      const exact = await read('?limit=7');
+      expect(contents(exact.body)).toHaveLength(7);
+      expect(exact.body.nextBefore).toBeUndefined();
+
+      // Bad pages: a 400 that says what to send.
+      const foreign = await read(`?before=${elsewhere.id}`);
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error?.message).toMatch(/before: is not a message of this conversation/);
+      for (const query of ['?limit=0', '?limit=1001', '?limit=two', '?before=']) {
+        const bad = await read(query);
+        expect(bad.status, query).toBe(400);
+        expect(bad.body.error?.code, query).toBe('validation_failed');
+      }
+    });
+
     it("answers 404 for another tenant's conversation, whatever the route", async () => {
       const mine = await createConversation(acme, { visitor: 'visitor-tenant' });
       const theirs = { visitor: 'visitor-tenant' };

@@ -1,4 +1,9 @@
-import { ChurnError, type StorageV1 } from '@churn/core';
+import {
+  ChurnError,
+  type ConversationRecord,
+  type MessageRecord,
+  type StorageV1,
+} from '@churn/core';
 import { z } from 'zod';
 import { operatorOf } from '../admin-conversations/operator-takeover.js';
 import { startOperatorTurn } from '../admin-conversations/operator-turn.js';
@@ -114,6 +119,21 @@ export const PageSchema = z.object({
   customerId: IdSchema.optional(),
 });
 
+/** Query of `GET /api/conversations/:id`: a page of messages, counted from the newest. */
+export const MessagePageSchema = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1000, { error: 'must be at most 1000' })
+    .default(1000),
+  before: z
+    .string({ error: 'must be a message id' })
+    .min(1, { error: 'must be a message id' })
+    .max(256, { error: 'must be at most 256 characters' })
+    .optional(),
+});
+
 const UIPartSchema = z.looseObject({ type: z.string({ error: 'must be a string' }) });
 const UIMessageSchema = z.looseObject({
   id: z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }),
@@ -146,6 +166,46 @@ function checkPathId(id: string | undefined): string {
     );
   }
   return id;
+}
+
+/**
+ * A page of a conversation's messages, oldest first: the newest `limit` of those before the
+ * `before` cursor (all of them without it), and `nextBefore`, the cursor of the page before
+ * it, while there are older messages.
+ *
+ * @throws HttpError 400 when `before` is not the id of a message of this conversation.
+ */
+async function readMessagePage(
+  storage: StorageV1,
+  conversation: ConversationRecord,
+  query: z.output<typeof MessagePageSchema>,
+): Promise<{ messages: MessageRecord[]; nextBefore?: string }> {
+  const { tenantId, id: conversationId } = conversation;
+  if (query.before !== undefined) {
+    const cursor = await storage.messages.get({ tenantId, id: query.before });
+    if (cursor?.conversationId !== conversationId) {
+      throw new HttpError(
+        400,
+        'validation_failed',
+        'Invalid query: before: is not a message of this conversation; pass the nextBefore of the page you have, or leave it out for the newest messages.',
+      );
+    }
+  }
+  const older = (before: string | undefined, limit: number) =>
+    storage.messages.list({
+      tenantId,
+      conversationId,
+      newest: true,
+      limit,
+      ...(before === undefined ? {} : { before }),
+    });
+  const messages = await older(query.before, query.limit);
+  const first = messages[0];
+  // A full page may have older messages behind it: one row tells.
+  if (!first || messages.length < query.limit || (await older(first.id, 1)).length === 0) {
+    return { messages };
+  }
+  return { messages, nextBefore: first.id };
 }
 
 /** An empty body counts as `{}` (POST /api/conversations with nothing to say). */
@@ -322,7 +382,8 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
     {
       method: 'GET',
       path: '/api/conversations/:id',
-      description: 'A conversation and its messages (its owner only).',
+      description:
+        'A conversation and its messages, the newest 1,000 or ?limit (its owner only); ?before=nextBefore pages back.',
       handler: async (context) => {
         const { storage, principal } = await open(context);
         const conversation = await loadOwnConversation(
@@ -330,11 +391,11 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
           principal,
           checkPathId(context.params.id),
         );
-        const messages = await storage.messages.list({
-          tenantId: principal.tenantId,
-          conversationId: conversation.id,
-          limit: 1000,
-        });
+        const { messages, nextBefore } = await readMessagePage(
+          storage,
+          conversation,
+          readQuery(context.url, MessagePageSchema),
+        );
         const streaming = await registry.isActive({
           tenantId: principal.tenantId,
           conversationId: conversation.id,
@@ -344,6 +405,7 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
             conversation: toConversationView(conversation),
             messages: messages.map(toMessageView),
             streaming,
+            ...(nextBefore === undefined ? {} : { nextBefore }),
           },
           { headers: { 'cache-control': 'no-store' } },
         );

@@ -6,7 +6,11 @@ import {
   createPostgresStorage,
   type PostgresStorage,
 } from '../storage/postgres-storage.js';
-import { appendUserMessage, saveAssistantReply } from './chat-turn-storage.js';
+import {
+  appendUserMessage,
+  earlierMessagesLimit,
+  saveAssistantReply,
+} from './chat-turn-storage.js';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `churn_turn_${randomBytes(6).toString('hex')}`;
@@ -133,6 +137,37 @@ function describeTurnStorage(name: string, open: () => Promise<PostgresStorage>)
       expect(stored[1]!.id).toBe(second!.message.id);
       const conversation = await storage.conversations.get({ tenantId, id: conversationId });
       expect(conversation!.lastActivity.toISOString()).toBe('2026-02-01T00:00:00.000Z');
+    });
+
+    it('reads the newest earlier messages of a conversation longer than the limit', async () => {
+      const { tenantId, conversationId } = await seed(storage);
+      const start = Date.UTC(2026, 0, 1);
+      const count = earlierMessagesLimit + 5;
+      // Inserted in one statement: 1,005 creates would only slow the test down.
+      await storage.db
+        .insertInto('messages')
+        .values(
+          Array.from({ length: count }, (_, index) => ({
+            id: `long-${String(index).padStart(4, '0')}`,
+            tenant_id: tenantId,
+            conversation_id: conversationId,
+            role: index % 2 === 0 ? 'user' : 'assistant',
+            content: `message ${index}`,
+            timestamp: new Date(start + index * 1000),
+          })),
+        )
+        .execute();
+      const appended = await appendUserMessage(storage, {
+        tenantId,
+        conversationId,
+        role: 'user',
+        content: 'And now?',
+        timestamp: new Date(start + count * 1000),
+      });
+      // The history a model is given ends with the latest messages, oldest first.
+      expect(appended.earlier).toHaveLength(earlierMessagesLimit);
+      expect(appended.earlier[0]!.content).toBe('message 5');
+      expect(appended.earlier.at(-1)!.content).toBe(`message ${count - 1}`);
     });
 
     it('stores a reply with its retrievals and metrics in one statement, all or nothing', async () => {

@@ -19,12 +19,16 @@ import { newId } from '../storage/storage-helpers.js';
  * {@link saveAssistantReply} after it.
  */
 
-/** At most this many earlier messages are read per turn (history and escalation rules). */
+/**
+ * At most this many earlier messages, the newest, are read per turn (history and escalation
+ * rules).
+ */
 export const earlierMessagesLimit = 1000;
 
 /**
  * Stores the customer's message, moves the conversation's `last_activity`, and reads the
- * conversation's earlier messages (oldest first, without the new one), in one statement.
+ * conversation's newest earlier messages (up to {@link earlierMessagesLimit}, oldest first,
+ * without the new one), in one statement.
  * The message is stored when this returns, before any model runs.
  */
 export async function appendUserMessage(
@@ -36,6 +40,7 @@ export async function appendUserMessage(
     const earlier = await storage.messages.list({
       tenantId: message.tenantId,
       conversationId: message.conversationId,
+      newest: true,
       limit: earlierMessagesLimit,
     });
     return { message: await storage.messages.create(message), earlier };
@@ -52,10 +57,12 @@ export async function appendUserMessage(
       .selectAll('messages')
       .where('tenant_id', '=', message.tenantId)
       .where('conversation_id', '=', message.conversationId)
-      .orderBy('timestamp')
-      .orderBy('id')
+      .orderBy('timestamp', 'desc')
+      .orderBy('id', 'desc')
       .limit(earlierMessagesLimit)
       .execute();
+    // The newest earlier messages, read newest first: oldest first again for the history.
+    rows.reverse();
     const stored: MessageRecord = {
       id: values.id,
       tenantId: message.tenantId,

@@ -123,6 +123,7 @@ export async function startChatTurn(
       const stored = await storage.messages.list({
         tenantId,
         conversationId: conversation.id,
+        newest: true,
         limit: earlierMessagesLimit,
       });
       const last = stored.at(-1);

@@ -223,6 +223,7 @@ export class IntegrationsRuntime {
     const messages = await this.#storage.messages.list({
       tenantId: delivery.tenantId,
       conversationId: conversation.id,
+      newest: true,
       limit: 200,
     });
     const lastCustomer = [...messages].reverse().find((message) => message.role === 'user');

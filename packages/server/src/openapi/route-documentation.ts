@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { NewAbTestSchema } from '../ab-tests/ab-test-definition.js';
-import { ChatRequestSchema, CreateConversationSchema, PageSchema } from '../chat/chat-routes.js';
+import {
+  ChatRequestSchema,
+  CreateConversationSchema,
+  MessagePageSchema,
+  PageSchema,
+} from '../chat/chat-routes.js';
 import {
   EscalateBodySchema,
   EscalationListQuerySchema,
@@ -145,16 +150,19 @@ export const routeDocumentation: Readonly<Record<string, RouteOpenApi>> = {
     },
   },
   'GET /api/conversations/:id': {
-    summary: 'A conversation and its messages (its owner only).',
+    summary:
+      'A conversation and a page of its messages, oldest first: the newest `limit` (default 1,000) before `before` (its owner only).',
     tags: ['chat'],
     security: ['publishable', 'customer', 'secret'],
+    query: MessagePageSchema,
     responses: {
       '200': json(
-        'The conversation with `messages` (AI SDK `UIMessage` parts).',
+        'The conversation with `messages` (AI SDK `UIMessage` parts); `nextBefore` while older messages remain.',
         z.looseObject({
           conversation: object,
           messages: z.array(MessageView),
           streaming: z.boolean(),
+          nextBefore: z.string().optional(),
         }),
       ),
     },

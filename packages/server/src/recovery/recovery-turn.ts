@@ -81,6 +81,7 @@ export async function startRecoveryTurn(
     const stored = await storage.messages.list({
       tenantId,
       conversationId: conversation.id,
+      newest: true,
       limit: 1000,
     });
     history = stored

@@ -2,6 +2,7 @@ import type {
   ConversationFilter,
   ConversationRecord,
   ConversationRepository,
+  MessageListOptions,
   MessageRecord,
   MessageRepository,
   NewMessage,
@@ -192,6 +193,18 @@ export function touchConversation<Tables extends Database>(
     .returning('id');
 }
 
+/**
+ * `before`: messages older than the cursor message, in the order pages are read (timestamp,
+ * then id). A cursor that is not a message of the conversation compares with no row: nothing.
+ */
+function olderThan(options: MessageListOptions & { before: string }) {
+  return sql<boolean>`(messages.timestamp, messages.id) < (
+    select cursor.timestamp, cursor.id from messages as cursor
+    where cursor.tenant_id = ${options.tenantId}
+      and cursor.conversation_id = ${options.conversationId}
+      and cursor.id = ${options.before})`;
+}
+
 /** Messages over Kysely. */
 export function createMessageRepository(db: Kysely<Database>): MessageRepository {
   const rows = tenantRows(db, 'messages', toMessage);
@@ -212,12 +225,14 @@ export function createMessageRepository(db: Kysely<Database>): MessageRepository
     },
     get: rows.get,
     async list(options) {
-      return rows.list(options, (query) =>
-        query
-          .where('conversation_id', '=', options.conversationId)
-          .orderBy('timestamp')
-          .orderBy('id'),
-      );
+      const direction = options.newest === true ? 'desc' : 'asc';
+      const page = await rows.list(options, (query) => {
+        let filtered = query.where('conversation_id', '=', options.conversationId);
+        const before = options.before;
+        if (before !== undefined) filtered = filtered.where(olderThan({ ...options, before }));
+        return filtered.orderBy('timestamp', direction).orderBy('id', direction);
+      });
+      return options.newest === true ? page.reverse() : page;
     },
     async update({ tenantId, id, changes }) {
       return rows.update(

@@ -852,6 +852,63 @@ export function describeStorageConformance(
       ).toEqual([]);
     });
 
+    it('pages a conversation from its newest messages back (newest, before)', {
+      timeout,
+    }, async () => {
+      const tenant = await freshTenant('message-pages');
+      const [conversation, other] = await Promise.all(
+        ['pages-1', 'pages-2'].map((sessionId) =>
+          storage.conversations.create({ tenantId: tenant.id, purpose: 'support', sessionId }),
+        ),
+      );
+      const at = (second: number) => new Date(Date.UTC(2025, 5, 1, 10, 0, second));
+      // m3 and m4 share a timestamp: the id orders them.
+      const stamps = [1, 2, 3, 4, 4, 5];
+      for (const [index, second] of stamps.entries()) {
+        await storage.messages.create({
+          id: `m${index + 1}`,
+          tenantId: tenant.id,
+          conversationId: conversation!.id,
+          role: index % 2 === 0 ? 'user' : 'assistant',
+          content: `message ${index + 1}`,
+          timestamp: at(second),
+        });
+      }
+      const elsewhere = await storage.messages.create({
+        tenantId: tenant.id,
+        conversationId: other!.id,
+        role: 'user',
+        content: 'another conversation',
+        timestamp: at(3),
+      });
+      const ids = async (options: {
+        newest?: boolean;
+        before?: string;
+        limit?: number;
+        offset?: number;
+      }) =>
+        (
+          await storage.messages.list({
+            tenantId: tenant.id,
+            conversationId: conversation!.id,
+            ...options,
+          })
+        ).map((message) => message.id);
+
+      expect(await ids({})).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6']);
+      expect(await ids({ limit: 2 })).toEqual(['m1', 'm2']);
+      // The newest end, still oldest first within the page.
+      expect(await ids({ newest: true, limit: 2 })).toEqual(['m5', 'm6']);
+      expect(await ids({ newest: true, limit: 2, offset: 2 })).toEqual(['m3', 'm4']);
+      // A cursor: older than m5 (same timestamp as m4, later id), then older than m3.
+      expect(await ids({ newest: true, limit: 3, before: 'm5' })).toEqual(['m2', 'm3', 'm4']);
+      expect(await ids({ newest: true, limit: 3, before: 'm2' })).toEqual(['m1']);
+      expect(await ids({ before: 'm4' })).toEqual(['m1', 'm2', 'm3']);
+      // A cursor that is not a message of this conversation matches nothing.
+      expect(await ids({ newest: true, before: elsewhere.id })).toEqual([]);
+      expect(await ids({ newest: true, before: 'no-such-message' })).toEqual([]);
+    });
+
     it("lists one person's conversations from every device (ownedBy)", {
       timeout,
     }, async () => {

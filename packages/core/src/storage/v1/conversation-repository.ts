@@ -135,16 +135,32 @@ export interface MessageRepository {
    */
   create(message: NewMessage): Promise<MessageRecord>;
   get(options: { tenantId: string; id: string }): Promise<MessageRecord | undefined>;
-  /** Oldest first. */
-  list(
-    options: { tenantId: string; conversationId: string } & PageOptions,
-  ): Promise<MessageRecord[]>;
+  /** A page of a conversation's messages, oldest first (by timestamp, then id). */
+  list(options: MessageListOptions): Promise<MessageRecord[]>;
   update(options: {
     tenantId: string;
     id: string;
     changes: MessageChanges;
   }): Promise<MessageRecord>;
   delete(options: { tenantId: string; id: string }): Promise<boolean>;
+}
+
+/** Which messages of a conversation {@link MessageRepository.list} returns. */
+export interface MessageListOptions extends PageOptions {
+  tenantId: string;
+  conversationId: string;
+  /**
+   * Page from the newest end: `limit` and `offset` count back from the conversation's newest
+   * message, and the page is still oldest first. Default false: from the oldest end. History
+   * for a model, the last message and a transcript's latest part all want this.
+   */
+  newest?: boolean;
+  /**
+   * Only messages older than this one (the id of a message of the same conversation): with
+   * `newest`, a cursor to page back through a long conversation. An id that names no message
+   * of the conversation matches nothing.
+   */
+  before?: string;
 }
 
 /** Which chunk was retrieved for which message, and how well it scored (support seed's RETRIEVAL). */

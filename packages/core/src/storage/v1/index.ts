@@ -4,6 +4,7 @@ export type {
   ConversationRecord,
   ConversationRepository,
   MessageChanges,
+  MessageListOptions,
   MessageRecord,
   MessageRepository,
   NewConversation,
