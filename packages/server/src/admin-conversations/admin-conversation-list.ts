@@ -2,6 +2,7 @@ import { conversationStatuses, type MessageRecord } from '@churn/core';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../customers/keyset-cursor.js';
+import { cursorParameter, limitParameter } from '../http/page-query.js';
 import type { Database } from '../storage/database.js';
 
 /** Query of `GET /api/admin/conversations`. */
@@ -10,13 +11,8 @@ export const AdminConversationListQuerySchema = z.object({
     .enum(conversationStatuses, { error: `must be one of: ${conversationStatuses.join(', ')}` })
     .optional(),
   kind: z.enum(['support', 'recovery'], { error: 'must be support or recovery' }).optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(100, { error: 'must be at most 100' })
-    .default(50),
-  cursor: z.string().max(2000, { error: 'must be at most 2000 characters' }).optional(),
+  limit: limitParameter(100, 50),
+  cursor: cursorParameter,
 });
 
 /** One row of the console's conversation list. */

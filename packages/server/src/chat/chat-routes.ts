@@ -12,6 +12,7 @@ import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { createEventStream } from '../http/event-stream.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { limitParameter, offsetParameter } from '../http/page-query.js';
 import { readJsonBody } from '../http/read-body.js';
 import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
@@ -104,29 +105,14 @@ export const CreateConversationSchema = z.strictObject({
 
 /** Query of `GET /api/conversations`. */
 export const PageSchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(100, { error: 'must be at most 100' })
-    .default(20),
-  offset: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(0, { error: 'must be 0 or more' })
-    .max(100_000, { error: 'must be at most 100000' })
-    .default(0),
+  limit: limitParameter(100, 20),
+  offset: offsetParameter,
   customerId: IdSchema.optional(),
 });
 
 /** Query of `GET /api/conversations/:id`: a page of messages, counted from the newest. */
 export const MessagePageSchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(1000, { error: 'must be at most 1000' })
-    .default(1000),
+  limit: limitParameter(1000, 1000),
   before: z
     .string({ error: 'must be a message id' })
     .min(1, { error: 'must be a message id' })

@@ -1,6 +1,7 @@
 import { accountStatuses, riskCategories, riskSeverities } from '@churn/core';
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import { z } from 'zod';
+import { cursorParameter, limitParameter } from '../http/page-query.js';
 import type { Database } from '../storage/database.js';
 import { type CustomerRow, toCustomerRows } from './customer-row.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
@@ -47,13 +48,8 @@ export const CustomerListQuerySchema = z
       .enum(customerSortFields, { error: `must be one of: ${customerSortFields.join(', ')}` })
       .default('updatedAt'),
     order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('desc'),
-    limit: z.coerce
-      .number({ error: 'must be a number' })
-      .int({ error: 'must be a whole number' })
-      .min(1, { error: 'must be at least 1' })
-      .max(200, { error: 'must be at most 200' })
-      .default(50),
-    cursor: z.string().max(2000, { error: 'must be at most 2000 characters' }).optional(),
+    limit: limitParameter(200, 50),
+    cursor: cursorParameter,
   })
   .refine(
     (query) =>

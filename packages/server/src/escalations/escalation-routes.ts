@@ -14,6 +14,7 @@ import { loadOwnConversation } from '../chat/chat-conversations.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { limitParameter, offsetParameter } from '../http/page-query.js';
 import { readJsonBody } from '../http/read-body.js';
 import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
@@ -53,8 +54,8 @@ export const EscalationListQuerySchema = z.object({
     .enum(escalationStatuses, { error: 'must be one of: pending, resolved, closed' })
     .optional(),
   conversationId: z.string().max(128).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  limit: limitParameter(100, 50),
+  offset: offsetParameter,
 });
 
 /** The escalation event that leads to `status` (the PATCH body names the target status). */

@@ -5,6 +5,7 @@ import { escalationNotifierOf } from '../escalations/escalation-notifier.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { limitParameter, offsetParameter } from '../http/page-query.js';
 import { readJsonBody } from '../http/read-body.js';
 import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
@@ -19,8 +20,8 @@ const idPattern = /^[A-Za-z0-9_-]{1,128}$/;
 /** Query of `GET /api/feedback`. */
 export const FeedbackListQuerySchema = z.object({
   messageId: z.string().max(128).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+  limit: limitParameter(100, 50),
+  offset: offsetParameter,
 });
 
 function messageNotFound(id: string): HttpError {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { limitParameter, offsetParameter } from '../http/page-query.js';
 import { readJsonBody } from '../http/read-body.js';
 import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext } from '../http/router.js';
@@ -23,8 +24,8 @@ const DeliveryQuerySchema = z.object({
       error: 'must be one of: pending, processing, delivered, dead',
     })
     .optional(),
-  limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(500).default(50),
-  offset: z.coerce.number({ error: 'must be a number' }).int().min(0).default(0),
+  limit: limitParameter(500, 50),
+  offset: offsetParameter,
 });
 
 async function reader(context: RouteContext<ChurnHandlerState>): Promise<TenantAdminPrincipal> {

@@ -2,6 +2,7 @@ import { docTypes } from '@churn/core';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../customers/keyset-cursor.js';
+import { cursorParameter, limitParameter } from '../http/page-query.js';
 import type { Database } from '../storage/database.js';
 
 /** Query of `GET /api/knowledge/documents`. */
@@ -18,13 +19,8 @@ export const DocumentListQuerySchema = z.object({
     .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, { error: 'must be a lowercase slug like billing' })
     .max(100)
     .optional(),
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(200, { error: 'must be at most 200' })
-    .default(50),
-  cursor: z.string().max(2000, { error: 'must be at most 2000 characters' }).optional(),
+  limit: limitParameter(200, 50),
+  cursor: cursorParameter,
 });
 
 function escapeLike(text: string): string {

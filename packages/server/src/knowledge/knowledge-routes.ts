@@ -5,6 +5,7 @@ import { consoleDbOf } from '../customers/console-db.js';
 import type { ChurnHandlerState } from '../handler/create-churn-handler.js';
 import { HttpError } from '../http/http-error.js';
 import { jsonResponse } from '../http/json-response.js';
+import { limitParameter } from '../http/page-query.js';
 import { readJsonBody } from '../http/read-body.js';
 import { readQuery } from '../http/read-query.js';
 import type { Route, RouteContext, RouteOpenApi } from '../http/router.js';
@@ -95,7 +96,7 @@ export const AskSchema = z.strictObject({
 });
 
 const JobsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100, { error: 'must be at most 100' }).default(20),
+  limit: limitParameter(100, 20),
 });
 
 function notFound(what: string, id: string): HttpError {

@@ -7,6 +7,7 @@ import {
   ValidationError,
 } from '@churn/core';
 import { z } from 'zod';
+import { limitParameter, offsetParameter } from '../http/page-query.js';
 import { passwordLimits } from '../identity/password-hash.js';
 
 /** A display name: 1 to 255 characters, not only spaces. */
@@ -121,17 +122,8 @@ export const RotateApiKeySchema = z.strictObject({
 
 /** Paging query of list routes: `?limit=&offset=`. */
 export const PageQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be 1 or more' })
-    .max(1000, { error: 'must be at most 1000' })
-    .default(100),
-  offset: z.coerce
-    .number({ error: 'must be a number' })
-    .int({ error: 'must be a whole number' })
-    .min(0, { error: 'must be 0 or more' })
-    .default(0),
+  limit: limitParameter(1000, 100),
+  offset: offsetParameter,
 });
 
 function parseWith<TSchema extends z.ZodType>(
