@@ -93,7 +93,16 @@ async function evaluateSet(docs: string, questionsFile: string) {
   const report = await runEvaluation({ documents, questions, baseline: true });
   expect(report.summary.documents).toBe(documents.length);
   expect(report.run).toHaveLength(questions.length);
-  return { ...report, bm25: report.summary.baseline!.bm25 };
+  const { bm25, comparison } = report.summary.baseline!;
+  // The comparison agrees with the two summaries, question counts add up, p is a probability.
+  for (const metric of ['recall@5', 'recall@10', 'mrr@10', 'ndcg@10'] as const) {
+    const { difference, better, worse, tied, p_value } = comparison[metric];
+    expect(difference).toBeCloseTo(report.summary[metric] - bm25[metric], 3);
+    expect(better + worse + tied).toBe(questions.length);
+    expect(p_value).toBeGreaterThan(0);
+    expect(p_value).toBeLessThanOrEqual(1);
+  }
+  return { ...report, bm25 };
 }
 
 /** Hybrid at or above plain BM25 on every metric, strictly above on the two ranking metrics. */

@@ -3,6 +3,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ChurnError,
+  compareRuns,
   createKnowledgeBase,
   type EvalQuestion,
   type EvalRunLine,
@@ -11,6 +12,7 @@ import {
   type KnowledgeBaseSettings,
   type KnowledgeSource,
   parseEvalQuestions,
+  type RunComparison,
   summarizeEvaluation,
 } from '@churn/core';
 import { type CliIo, exitCodes, UsageError } from '../cli-io.js';
@@ -33,7 +35,9 @@ Options:
                      {"id","ranked_doc_ids":[...],"answer"}.
   --top-k N          Chunks given to the answer step (1 to 50). Default 5. Rankings
                      for the metrics come from a deeper retrieval (at least 30 chunks).
-  --baseline         Also report the same metrics for plain BM25 (lexical only).
+  --baseline         Also report the same metrics for plain BM25 (lexical only), and per
+                     metric the pipeline's difference from it, the questions it does
+                     better and worse on, and the p-value of a paired randomization test.
   -h, --help         Show this help.
 
 Prints one JSON object to stdout: recall@5, recall@10, mrr@10, ndcg@10, answer_f1
@@ -225,7 +229,11 @@ export interface EvaluationReport {
     mean_confidence: number;
     escalations: number;
     pipeline: { embedder: string; reranker: string; language_model: string };
-    baseline?: { bm25: RetrievalFigures };
+    /**
+     * With `baseline`: plain BM25's figures, and how the pipeline compares with it per
+     * metric (the difference, questions better and worse, a paired randomization test).
+     */
+    baseline?: { bm25: RetrievalFigures; comparison: RunComparison };
   };
   run: EvalRunLine[];
   baselineRun?: EvalRunLine[];
@@ -345,7 +353,14 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
         reranker: `${settings.reranker.provider}/${settings.reranker.modelId}`,
         language_model: `${settings.languageModel.provider}/${settings.languageModel.modelId}`,
       },
-      ...(options.baseline ? { baseline: { bm25: retrievalFigures(baselineRun) } } : {}),
+      ...(options.baseline
+        ? {
+            baseline: {
+              bm25: retrievalFigures(baselineRun),
+              comparison: compareRuns(options.questions, run, baselineRun),
+            },
+          }
+        : {}),
     },
     run,
     ...(options.baseline ? { baselineRun } : {}),

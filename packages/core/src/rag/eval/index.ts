@@ -1,4 +1,5 @@
 export { answerF1, normalizeAnswer } from './answer-f1.js';
+export { compareRuns, type MetricComparison, type RunComparison } from './compare-runs.js';
 export {
   type EvalQuestion,
   type EvalRunLine,
@@ -6,4 +7,10 @@ export {
   parseEvalQuestions,
 } from './eval-question.js';
 export { ndcgAtK, recallAtK, reciprocalRankAtK } from './retrieval-metrics.js';
-export { type EvalSummary, summarizeEvaluation } from './summarize-evaluation.js';
+export {
+  type EvalSummary,
+  type RetrievalMetric,
+  retrievalMetrics,
+  scoreQuestions,
+  summarizeEvaluation,
+} from './summarize-evaluation.js';
