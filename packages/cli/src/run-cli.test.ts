@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { captureIo } from './capture-io.js';
 import { runCli } from './run-cli.js';
 
 async function run(...argv: string[]) {
-  const output = { stdout: '', stderr: '' };
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      output.stdout += text;
-    },
-    stderr: (text) => {
-      output.stderr += text;
-    },
-  });
+  const { io, output } = captureIo();
+  const code = await runCli(argv, io);
   return { code, ...output };
 }
 

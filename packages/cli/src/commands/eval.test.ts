@@ -1,26 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { captureIo } from '../capture-io.js';
 import { UsageError } from '../cli-io.js';
 import { runCli } from '../run-cli.js';
 import { loadEvalDocuments, loadEvalQuestions, parseEvalArguments, runEvaluation } from './eval.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-function capture() {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-    },
-  };
-}
 
 describe('churn eval arguments', () => {
   it('parses the flags with their defaults', () => {
@@ -59,7 +45,7 @@ describe('churn eval arguments', () => {
   });
 
   it('exits 2 with the problem on stderr and nothing on stdout', async () => {
-    const { io, output } = capture();
+    const { io, output } = captureIo();
     expect(
       await runCli(['eval', '--docs', join(root, 'no-such-folder'), '--questions', 'x'], io),
     ).toBe(2);

@@ -3,32 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage } from '@churn/server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../capture-io.js';
 import { runCli } from '../run-cli.js';
-
-function capture() {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-    },
-  };
-}
 
 const folder = mkdtempSync(join(tmpdir(), 'churn-retention-cli-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('churn retention', () => {
   it('prints its help and refuses unknown subcommands', async () => {
-    const help = capture();
+    const help = captureIo();
     expect(await runCli(['retention', '--help'], help.io)).toBe(0);
     expect(help.output.stdout).toMatch(/churn retention run \[--dry-run\]/);
-    const wrong = capture();
+    const wrong = captureIo();
     expect(await runCli(['retention', 'purge', '--data-dir', folder], wrong.io)).toBe(2);
     expect(wrong.output.stderr).toMatch(/churn retention run/);
   });
@@ -69,7 +55,7 @@ describe('churn retention', () => {
     } finally {
       await storage.close();
     }
-    const dry = capture();
+    const dry = captureIo();
     expect(
       await runCli(
         ['retention', 'run', '--dry-run', '--tenant', tenantId, '--data-dir', folder],
@@ -88,7 +74,7 @@ describe('churn retention', () => {
       feedback: 0,
     });
 
-    const real = capture();
+    const real = captureIo();
     expect(await runCli(['retention', 'run', '--data-dir', folder], real.io)).toBe(0);
     const report = JSON.parse(real.output.stdout) as {
       total: Record<string, number>;
@@ -97,7 +83,7 @@ describe('churn retention', () => {
     expect(report.total).toMatchObject({ conversations: 1, messages: 1, analytics: 1 });
     expect(report.tenants).toHaveLength(1);
 
-    const again = capture();
+    const again = captureIo();
     expect(await runCli(['retention', 'run', '--dry-run', '--data-dir', folder], again.io)).toBe(0);
     expect(JSON.parse(again.output.stdout).total).toMatchObject({ conversations: 0, analytics: 0 });
   });

@@ -4,22 +4,8 @@ import { join } from 'node:path';
 import { createStorage } from '@churn/server';
 import { type StripeEmulator, startStripeEmulator } from '@churn/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../capture-io.js';
 import { runCli } from '../run-cli.js';
-
-function capture() {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-    },
-  };
-}
 
 const folder = mkdtempSync(join(tmpdir(), 'churn-stripe-sync-'));
 let emulator: StripeEmulator;
@@ -36,16 +22,16 @@ afterAll(async () => {
 
 describe('churn stripe sync', () => {
   it('prints its help, and says what is missing', async () => {
-    const help = capture();
+    const help = captureIo();
     expect(await runCli(['stripe', '--help'], help.io)).toBe(0);
     expect(help.output.stdout).toMatch(
       /churn stripe sync \[--tenant ID\] \[--expiring-within DAYS\]/,
     );
     delete process.env.STRIPE_SECRET_KEY;
-    const missing = capture();
+    const missing = captureIo();
     expect(await runCli(['stripe', 'sync', '--data-dir', folder], missing.io)).toBe(2);
     expect(missing.output.stderr).toMatch(/STRIPE_SECRET_KEY/);
-    const days = capture();
+    const days = captureIo();
     process.env.STRIPE_SECRET_KEY = emulator.secretKey;
     expect(
       await runCli(['stripe', 'sync', '--expiring-within', 'soon', '--data-dir', folder], days.io),
@@ -94,12 +80,12 @@ describe('churn stripe sync', () => {
       '--data-dir',
       folder,
     ];
-    const first = capture();
+    const first = captureIo();
     expect(await runCli(args, first.io)).toBe(0);
     const report = JSON.parse(first.output.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({ tenantId, scanned: 2, created: 2, updated: 0, newlyAtRisk: 2 });
 
-    const second = capture();
+    const second = captureIo();
     expect(await runCli(args, second.io)).toBe(0);
     expect(JSON.parse(second.output.stdout)).toMatchObject({
       created: 0,

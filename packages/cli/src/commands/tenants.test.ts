@@ -4,30 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, hashApiKey } from '@churn/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIo } from '../capture-io.js';
+import type { CliIo } from '../cli-io.js';
 import { runCli } from '../run-cli.js';
 import { runKeys } from './keys.js';
 import { runMigrate } from './migrate.js';
 import { runTenants } from './tenants.js';
 
-function capture() {
-  const output = { stdout: '', stderr: '' };
-  return {
-    output,
-    io: {
-      stdout: (text: string) => {
-        output.stdout += text;
-      },
-      stderr: (text: string) => {
-        output.stderr += text;
-      },
-    },
-  };
-}
-
-type Command = (argv: string[], io: ReturnType<typeof capture>['io']) => Promise<number>;
+type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 async function run(command: Command, ...argv: string[]) {
-  const { output, io } = capture();
+  const { output, io } = captureIo();
   const code = await command(argv, io);
   return { code, ...output };
 }
