@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { ChurnError } from '../../errors/churn-error.js';
-import { parseRetryAfter, type RetryDecision, RetryExhaustedError } from './retry-with-backoff.js';
+import { parseRetryAfter, type RetryDecision, unwrapRetry } from './retry-with-backoff.js';
 
 /** What the adapter knew when the call failed, beside the error itself. */
 export interface OpenAIErrorContext {
@@ -54,17 +54,9 @@ function isAbortError(error: unknown): boolean {
  */
 export function mapOpenAIError(error: unknown, context: OpenAIErrorContext): ChurnError {
   if (ChurnError.isInstance(error)) return error;
-  let cause = error;
-  let timedOut = false;
-  let aborted = false;
-  let attempts = 1;
-  if (error instanceof RetryExhaustedError) {
-    cause = error.cause;
-    ({ timedOut, aborted, attempts } = error.outcome);
-    if (ChurnError.isInstance(cause)) return cause;
-  }
+  const { cause, timedOut, aborted, tries } = unwrapRetry(error);
+  if (ChurnError.isInstance(cause)) return cause;
   const options = { cause };
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 
   if (aborted || (!timedOut && isAbortError(cause))) {
     return new ChurnError(

@@ -74,6 +74,21 @@ export class RetryExhaustedError extends Error {
 }
 
 /**
+ * The failure behind `error` and how its attempts ended, for the error mappers: the last
+ * attempt's error when {@link retryWithBackoff} gave up, else `error` itself (one attempt).
+ * `tries` is what their messages append (" after 3 attempts"), empty after one attempt.
+ */
+export function unwrapRetry(error: unknown): AttemptOutcome & { cause: unknown; tries: string } {
+  const exhausted = error instanceof RetryExhaustedError;
+  const outcome = exhausted ? error.outcome : { timedOut: false, aborted: false, attempts: 1 };
+  return {
+    ...outcome,
+    cause: exhausted ? error.cause : error,
+    tries: outcome.attempts > 1 ? ` after ${outcome.attempts} attempts` : '',
+  };
+}
+
+/**
  * A signal that fires when `parent` aborts or `timeoutMs` passes, whichever comes first.
  * Call `dispose` once the attempt is over so the timer does not keep the process alive.
  */

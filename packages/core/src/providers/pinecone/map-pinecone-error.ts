@@ -1,5 +1,5 @@
 import { ChurnError } from '../../errors/churn-error.js';
-import { RetryExhaustedError } from '../openai/retry-with-backoff.js';
+import { unwrapRetry } from '../openai/retry-with-backoff.js';
 
 /** What the adapter knew when a Pinecone call failed. */
 export interface PineconeErrorContext {
@@ -34,19 +34,11 @@ export class PineconeAttemptError extends Error {
  */
 export function mapPineconeError(error: unknown, context: PineconeErrorContext): ChurnError {
   if (ChurnError.isInstance(error)) return error;
-  let cause = error;
-  let timedOut = false;
-  let aborted = false;
-  let attempts = 1;
-  if (error instanceof RetryExhaustedError) {
-    cause = error.cause;
-    ({ timedOut, aborted, attempts } = error.outcome);
-  }
+  const { cause, timedOut, aborted, tries } = unwrapRetry(error);
   if (ChurnError.isInstance(cause)) return cause;
   const status = cause instanceof PineconeAttemptError ? cause.status : undefined;
   const vendor = cause instanceof PineconeAttemptError ? cause.cause : cause;
   const options = { cause: vendor };
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 
   if (aborted) {
     return new ChurnError(

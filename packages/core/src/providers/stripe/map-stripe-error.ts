@@ -2,11 +2,7 @@ import Stripe from 'stripe';
 import { ChurnError } from '../../errors/churn-error.js';
 import { PaymentError } from '../../payment-provider/v1/payment-error.js';
 import { describePaymentFailure } from '../../payment-provider/v1/payment-failure.js';
-import {
-  parseRetryAfter,
-  type RetryDecision,
-  RetryExhaustedError,
-} from '../openai/retry-with-backoff.js';
+import { parseRetryAfter, type RetryDecision, unwrapRetry } from '../openai/retry-with-backoff.js';
 
 /** What the adapter knew when the call failed, beside the error itself. */
 export interface StripeErrorContext {
@@ -62,15 +58,9 @@ export function isStripeTimeout(error: unknown): boolean {
  */
 export function mapStripeError(error: unknown, context: StripeErrorContext): ChurnError {
   if (ChurnError.isInstance(error)) return error;
-  let cause = error;
-  let attempts = 1;
-  if (error instanceof RetryExhaustedError) {
-    cause = error.cause;
-    attempts = error.outcome.attempts;
-    if (ChurnError.isInstance(cause)) return cause;
-  }
+  const { cause, tries } = unwrapRetry(error);
+  if (ChurnError.isInstance(cause)) return cause;
   const options = { cause };
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 
   if (
     cause instanceof Stripe.errors.StripeCardError ||
