@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { errorMessage } from '../api/admin-api-error.js';
 import { ConsoleElement } from '../elements/console-element.js';
 import { formatDateTime, formatNumber, humanize } from '../elements/format.js';
+import { describeJobProgress } from './job-progress.js';
 import {
   type AskResult,
   headingText,
@@ -261,7 +262,7 @@ export class ChurnKnowledgePage extends ConsoleElement {
       job.source.kind === 'site'
         ? `Crawl of ${job.source.url ?? ''}`
         : `Upload of ${job.source.files?.length ?? 0} file(s)`;
-    const { pagesSeen, documentsWritten, skipped, total } = job.progress;
+    const { documentsWritten, skipped, total } = job.progress;
     const error = typeof job.error === 'string' ? job.error : job.error?.message;
     return html`<li class="job">
       <strong>${source}</strong> <span class=${`badge job-${job.status}`}>${humanize(job.status)}</span>
@@ -270,8 +271,7 @@ export class ChurnKnowledgePage extends ConsoleElement {
           ? html`<progress max=${total} .value=${documentsWritten + skipped} aria-label=${`${source}: progress`}></progress>`
           : nothing
       }
-      <span class="muted small">${pagesSeen} seen · ${documentsWritten} written · ${skipped} skipped
-        ${job.finishedAt ? html` · finished ${formatDateTime(job.finishedAt)}` : nothing}</span>
+      <span class="muted small">${describeJobProgress(job)}</span>
       ${error ? html`<span class="error small">${error}</span>` : nothing}
     </li>`;
   }

@@ -27,6 +27,8 @@ export interface KnowledgeJob {
   source: { kind: string; url?: string; files?: { name: string }[] } & Record<string, unknown>;
   progress: { pagesSeen: number; documentsWritten: number; skipped: number; total?: number | null };
   report?: unknown[];
+  /** How many times an instance started the job (more than 1: it was resumed). */
+  attempts?: number;
   startedAt?: string | null;
   finishedAt?: string | null;
   error?: string | { message?: string } | null;
