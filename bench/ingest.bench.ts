@@ -11,22 +11,11 @@ import { createMemoryVectorStore } from '../packages/core/src/providers/memory/m
 import { createOfflineEmbeddingModel } from '../packages/core/src/providers/offline/offline-embedding-model.js';
 import { chunkDocument } from '../packages/core/src/rag/chunking/index.js';
 import { ingest, normaliseContent } from '../packages/core/src/rag/ingest/index.js';
+import { createSeededRandom } from '../packages/core/src/seeded-random.js';
 
 const targetMiB = Number(process.argv[2] ?? 8);
 
-/** mulberry32: the same corpus on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = seededRandom(42);
+const random = createSeededRandom(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const vocabulary = (
   'the a customer card invoice payment subscription webhook event retry fails expires update default ' +

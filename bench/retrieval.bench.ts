@@ -27,6 +27,7 @@ import {
   corpusTenantId,
 } from '../packages/core/src/rag/retrieval/retrieval-test-corpus.js';
 import { defaultLexicalFeedback } from '../packages/core/src/rag/retrieval/retrieve.js';
+import { createSeededRandom } from '../packages/core/src/seeded-random.js';
 import {
   formatFigures,
   loadCorpusSet,
@@ -37,17 +38,6 @@ import {
 
 const dimensions = 1536;
 const queryCount = 200;
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Approximately normal (sum of three uniforms). */
 function gaussian(random: () => number): number {
@@ -68,7 +58,7 @@ function normalise(vector: Float32Array): Float32Array {
  * centre, plus queries drawn the same way.
  */
 function clusteredVectors(count: number, seed: number) {
-  const random = seeded(seed);
+  const random = createSeededRandom(seed);
   const clusterCount = Math.max(10, Math.round(count / 100));
   const centres = Array.from({ length: clusterCount }, () =>
     normalise(Float32Array.from({ length: dimensions }, () => gaussian(random))),
@@ -215,7 +205,7 @@ const vocabulary =
 
 /** A synthetic support corpus: sentences of the hand-written docs, recombined with filler. */
 function syntheticChunks(count: number): StoredChunk[] {
-  const random = seeded(99);
+  const random = createSeededRandom(99);
   const sentences = corpusChunks().flatMap((chunk) => chunk.content.split(/(?<=\.)\s+/));
   return Array.from({ length: count }, (_, index) => {
     const parts: string[] = [];

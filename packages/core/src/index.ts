@@ -20,6 +20,7 @@ export * from './rag/retrieval/index.js';
 export * from './recovery/index.js';
 export type * from './reranker/v1/index.js';
 export * from './risk/index.js';
+export * from './seeded-random.js';
 export * from './state-machines/index.js';
 export type * from './storage/v1/index.js';
 export type * from './vector-store/v1/index.js';

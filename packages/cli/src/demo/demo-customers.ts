@@ -1,4 +1,5 @@
 import type { StorageJsonObject as JsonObject, NewCustomer, NewPaymentMethod } from '@churn/core';
+import { createSeededRandom } from '@churn/core';
 
 /** The demo tenant's id: fixed, so a restart finds (and does not duplicate) the seed. */
 export const demoTenantId = 'acme-analytics';
@@ -101,18 +102,6 @@ const declineReasons = ['insufficient_funds', 'expired_card', 'card_declined', '
 
 const day = 24 * 60 * 60 * 1000;
 
-/** A small deterministic pseudo-random generator (mulberry32), so every seed is the same. */
-function randomFrom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function slug(text: string): string {
   return text
     .normalize('NFD')
@@ -154,7 +143,7 @@ function invoiceHistory(options: {
  * and a (sandbox) invoice history in `metadata.invoices`. Deterministic for a given `now`.
  */
 export function demoCustomers(now: Date = new Date()): DemoCustomer[] {
-  const random = randomFrom(20_240_611);
+  const random = createSeededRandom(20_240_611);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
   const result: DemoCustomer[] = [];
   let number = 0;

@@ -1,17 +1,5 @@
 import type { ChurnError } from '@churn/core';
 
-/** A small seeded pseudo-random generator (mulberry32): suites stay reproducible. */
-export function createSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Euclidean length of a vector. */
 export function vectorNorm(vector: readonly number[]): number {
   let sum = 0;

@@ -1,8 +1,12 @@
-import type { VectorMetadata, VectorRecord, VectorStoreV1 } from '@churn/core';
+import {
+  createSeededRandom,
+  type VectorMetadata,
+  type VectorRecord,
+  type VectorStoreV1,
+} from '@churn/core';
 import { describe, expect, it } from 'vitest';
 import {
   captureRejection,
-  createSeededRandom,
   type EventuallyOptions,
   eventually,
   isChurnError,

@@ -1,5 +1,6 @@
 import { ChurnError } from '../../errors/churn-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import { createSeededRandom } from '../../seeded-random.js';
 import type {
   VectorFilter,
   VectorMatch,
@@ -79,18 +80,6 @@ function throwIfAborted(signal: AbortSignal | undefined, action: string): void {
       cause: signal.reason,
     });
   }
-}
-
-/** A seeded generator (mulberry32) so index training is deterministic. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Keeps the `capacity` best (score, slot) pairs seen: a binary min-heap. */
@@ -182,7 +171,7 @@ class InvertedFileIndex {
   constructor(private readonly dimensions: number) {
     this.centroids = createDotProductKernel(dimensions);
     this.sketchCentroids = createDotProductKernel(sketchDimensions);
-    const random = seededRandom(0x5eed);
+    const random = createSeededRandom(0x5eed);
     this.sketchBucket = new Int32Array(dimensions);
     this.sketchSign = new Float32Array(dimensions);
     for (let component = 0; component < dimensions; component++) {
@@ -217,7 +206,7 @@ class InvertedFileIndex {
   /** Trains the clusters on `count` rows and assigns every row. */
   train(rows: Float32Array, count: number): void {
     const clusterCount = Math.max(8, Math.min(1024, Math.round(Math.sqrt(count))));
-    const random = seededRandom(count);
+    const random = createSeededRandom(count);
     const sampleSize = Math.min(count, clusterCount * 40);
     // A deterministic sample of rows (partial Fisher-Yates).
     const order = Int32Array.from({ length: count }, (_, index) => index);

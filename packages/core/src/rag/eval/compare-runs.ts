@@ -1,3 +1,4 @@
+import { createSeededRandom } from '../../seeded-random.js';
 import type { EvalQuestion, EvalRunLine } from './eval-question.js';
 import { type RetrievalMetric, retrievalMetrics, scoreQuestions } from './summarize-evaluation.js';
 
@@ -86,7 +87,7 @@ function compareDifferences(
     }
     return { ...counts, p_value: round(extreme / trials) };
   }
-  const random = mulberry32(options.seed);
+  const random = createSeededRandom(options.seed);
   for (let trial = 0; trial < options.permutations; trial += 1) {
     let total = 0;
     for (const difference of changed) total += random() < 0.5 ? -difference : difference;
@@ -102,16 +103,4 @@ function sum(values: readonly number[]): number {
 
 function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
