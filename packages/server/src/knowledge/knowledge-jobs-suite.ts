@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { IngestSource } from '@churn/core';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +9,10 @@ import {
 import { createTestTenant, type TestTenant, waitFor } from '../chat/chat-test-helpers.js';
 import type { Database } from '../storage/database.js';
 import type { PostgresStorage } from '../storage/postgres-storage.js';
+import { startHelpSite } from './help-site-test-helpers.js';
 import { claimStoppedJobs } from './knowledge-job-leases.js';
 import { resolveIngestSettings } from './knowledge-job-runner.js';
 import { jobsDb, type KnowledgeJob } from './knowledge-jobs.js';
-
-/** A help site on loopback whose pages answer slowly, so a crawl can be caught midway. */
-const pages: Record<string, string> = {
-  '/': '<html><head><title>Help</title></head><body><h1>Help centre</h1><p>Start here.</p><a href="/billing">Billing</a> <a href="/refunds">Refunds</a></body></html>',
-  '/billing':
-    '<html><head><title>Billing</title></head><body><h1>Billing</h1><p>Open Settings, choose Billing and click Update card.</p></body></html>',
-  '/refunds':
-    '<html><head><title>Refunds</title></head><body><h1>Refunds</h1><p>Refunds reach the original payment method within 5 to 10 business days.</p></body></html>',
-};
 
 const files: IngestSource[] = [
   {
@@ -53,7 +42,7 @@ export function describeKnowledgeJobResume(
     let db: Kysely<Database>;
     let tenant: TestTenant;
     let developer: string;
-    let site: Server;
+    let site: Awaited<ReturnType<typeof startHelpSite>>;
     let siteUrl: string;
     const knowledge = { allowPrivateNetwork: true, limits: { delayMs: 0 } } as const;
 
@@ -62,21 +51,13 @@ export function describeKnowledgeJobResume(
       db = storage.db;
       tenant = await createTestTenant(storage, 'Acme');
       developer = await adminTokenFor(storage, tenant.tenant.id, 'developer');
-      site = createServer((request, response) => {
-        const page = pages[request.url ?? ''];
-        setTimeout(() => {
-          if (!page) response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-          else response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-        }, 400).unref();
-      });
-      site.listen(0, '127.0.0.1');
-      await once(site, 'listening');
-      siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+      // Pages answer slowly, so a crawl can be caught midway.
+      site = await startHelpSite({ delayMs: 400 });
+      siteUrl = site.url;
     });
 
     afterAll(async () => {
-      site?.closeAllConnections();
-      await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+      await site?.close();
     });
 
     /** A handler that resumes stopped jobs every 50 ms, its storage opened by one request. */

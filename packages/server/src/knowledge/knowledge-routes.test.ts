@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { StorageV1 } from '@churn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,15 +7,7 @@ import {
 } from '../admin-conversations/console-test-helpers.js';
 import { createTestTenant, type TestTenant, waitFor } from '../chat/chat-test-helpers.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
-
-/** A small help site on loopback: three linked pages. */
-const pages: Record<string, string> = {
-  '/': '<html><head><title>Help</title></head><body><h1>Help centre</h1><p>Start here.</p><a href="/billing">Billing</a> <a href="/refunds">Refunds</a></body></html>',
-  '/billing':
-    '<html><head><title>Billing</title></head><body><h1>Billing</h1><h2>Update your card</h2><p>Open Settings, choose Billing and click Update card to change the card on file.</p></body></html>',
-  '/refunds':
-    '<html><head><title>Refunds</title></head><body><h1>Refunds</h1><p>Refunds reach the original payment method within 5 to 10 business days.</p></body></html>',
-};
+import { startHelpSite } from './help-site-test-helpers.js';
 
 interface Job {
   id: string;
@@ -32,7 +21,7 @@ describe('knowledge base routes (PGlite)', () => {
   let storage: StorageV1;
   let tenant: TestTenant;
   let other: TestTenant;
-  let site: Server;
+  let site: Awaited<ReturnType<typeof startHelpSite>>;
   let siteUrl: string;
   let server: Awaited<ReturnType<typeof startConsoleServer>>;
   let guarded: Awaited<ReturnType<typeof startConsoleServer>>;
@@ -42,17 +31,8 @@ describe('knowledge base routes (PGlite)', () => {
     storage = await createPGliteStorage();
     tenant = await createTestTenant(storage, 'Acme');
     other = await createTestTenant(storage, 'Globex');
-    site = createServer((request, response) => {
-      const page = pages[request.url ?? ''];
-      if (!page) {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    });
-    site.listen(0, '127.0.0.1');
-    await once(site, 'listening');
-    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    site = await startHelpSite();
+    siteUrl = site.url;
     // Tests crawl a loopback site: allowed here only; `guarded` keeps the default SSRF guard.
     server = await startConsoleServer({
       storage,
@@ -65,8 +45,7 @@ describe('knowledge base routes (PGlite)', () => {
   afterAll(async () => {
     await server?.close();
     await guarded?.close();
-    site?.closeAllConnections();
-    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await site?.close();
     await storage?.close();
   });
 
