@@ -42,6 +42,32 @@ function storedHandoff(id: string, conversationId: string) {
   };
 }
 
+/**
+ * Serves a support conversation whose stored history is the billing question and the
+ * hand-off answer (`handoffId`), and the recovery conversation `conv_recovery` it names.
+ */
+function serveHandoffHistory(
+  server: ReturnType<typeof setUp>['server'],
+  supportId: string,
+  handoffId: string,
+): void {
+  server.routes.set(`GET /api/conversations/${supportId}`, () =>
+    Response.json({
+      conversation: { id: supportId, purpose: 'support' },
+      messages: [
+        storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
+        storedHandoff(handoffId, 'conv_recovery'),
+      ],
+    }),
+  );
+  server.routes.set('GET /api/conversations/conv_recovery', () =>
+    Response.json({
+      conversation: { id: 'conv_recovery', purpose: 'recovery' },
+      messages: [storedText('msg_greeting', 'assistant', recoveryGreeting)],
+    }),
+  );
+}
+
 describe('ChurnChatController', () => {
   it('creates a conversation, streams the answer and reports send and receive', async () => {
     const { server, chat, events } = setUp();
@@ -353,21 +379,7 @@ describe('ChurnChatController', () => {
     const storage = new MemoryStorage();
     const { server, chat } = setUp({ storage, customerToken: 'ct_signed' });
     server.conversations = [{ id: 'conv_support' }];
-    server.routes.set('GET /api/conversations/conv_support', () =>
-      Response.json({
-        conversation: { id: 'conv_support', purpose: 'support' },
-        messages: [
-          storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
-          storedHandoff('msg_handoff', 'conv_recovery'),
-        ],
-      }),
-    );
-    server.routes.set('GET /api/conversations/conv_recovery', () =>
-      Response.json({
-        conversation: { id: 'conv_recovery', purpose: 'recovery' },
-        messages: [storedText('msg_greeting', 'assistant', recoveryGreeting)],
-      }),
-    );
+    serveHandoffHistory(server, 'conv_support', 'msg_handoff');
     await chat.restore();
     assertEqual(chat.state.conversationId, 'conv_recovery');
     assertEqual(
@@ -420,21 +432,7 @@ describe('ChurnChatController', () => {
     // The connection breaks before `data-recovery`; no stream is left to resume (204).
     server.answers.push({ chunks: answerChunks(handoffSentence), breakAfter: 6 });
     server.resumes.push(null);
-    server.routes.set('GET /api/conversations/conv_1', () =>
-      Response.json({
-        conversation: { id: 'conv_1', purpose: 'support' },
-        messages: [
-          storedText('msg_question', 'user', 'My payment failed, can I update my card?'),
-          storedHandoff('msg_answer_1', 'conv_recovery'),
-        ],
-      }),
-    );
-    server.routes.set('GET /api/conversations/conv_recovery', () =>
-      Response.json({
-        conversation: { id: 'conv_recovery', purpose: 'recovery' },
-        messages: [storedText('msg_greeting', 'assistant', recoveryGreeting)],
-      }),
-    );
+    serveHandoffHistory(server, 'conv_1', 'msg_answer_1');
     await chat.send('My payment failed, can I update my card?');
     await waitFor(
       () => chat.state.conversationId === 'conv_recovery',
