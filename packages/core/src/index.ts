@@ -1,4 +1,5 @@
 export * from './ab-testing/index.js';
+export * from './account/index.js';
 export * from './clock.js';
 export type * from './embedding-model/v1/index.js';
 export * from './entities/index.js';

@@ -131,7 +131,7 @@ export function storefrontPage(options: StorefrontOptions): string {
 <section class="try" id="try">
   <h2>Try Churn on this page</h2>
   <p>The chat in the corner is Churn's widget, added with one <code>&lt;script&gt;</code> tag. It answers from Acme's help centre, with citations: try <em>"How do I download an invoice?"</em> or <em>"What happens when a payment fails?"</em>.</p>
-  <p>You are signed in as a customer whose last payment failed. Ask <em>"update my card"</em>: the demo card form takes Stripe's test cards, like <code>4242 4242 4242 4242</code> (succeeds) or <code>4000 0000 0000 0002</code> (declined). No real card is charged: payments run in a sandbox.</p>
+  <p>You are signed in as a customer whose last payment failed. Ask <em>"update my card"</em>: the demo card form takes Stripe's test cards, like <code>4242 4242 4242 4242</code> (succeeds) or <code>4000 0000 0000 0002</code> (declined). No real card is charged: payments run in a sandbox. Then ask <em>"Which card do I have on file?"</em>: the answer comes from your own account's records, not the docs.</p>
 </section>
 <footer>Acme Analytics is a demo company. This page is served by <code>churn dev</code>.</footer>
 <script

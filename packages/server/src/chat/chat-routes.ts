@@ -35,7 +35,12 @@ import {
   verifiedCustomerIdOf,
 } from './chat-conversations.js';
 import { type ChatStreamRegistry, createMemoryChatStreamRegistry } from './chat-stream-registry.js';
-import { classifyQuestion, type QuestionClassifier } from './classify-question.js';
+import {
+  type AccountQuestionClassifier,
+  classifyQuestion,
+  isAccountQuestion,
+  type QuestionClassifier,
+} from './classify-question.js';
 import {
   createKnowledgeBaseCache,
   type KnowledgeBaseCache,
@@ -64,6 +69,12 @@ export interface ChatSettings {
   registry?: ChatStreamRegistry;
   /** Decides which questions are about the customer's own billing. */
   classifyQuestion?: QuestionClassifier;
+  /**
+   * Decides which billing questions of a verified customer who is not handed to payment
+   * recovery are answered from their records ("which card do I have on file?"); the others
+   * get a docs answer. Default: a heuristic (`isAccountQuestion`).
+   */
+  isAccountQuestion?: AccountQuestionClassifier;
   /** Longest customer message, in characters. Default 4000. */
   maxMessageLength?: number;
   /** Text deltas are coalesced into one SSE write this often (ms). Default 30. */
@@ -258,6 +269,7 @@ export function chatRoutes(settings: ChatSettings = {}): Route<ChurnHandlerState
     registry,
     knowledgeBases,
     classifyQuestion: settings.classifyQuestion ?? classifyQuestion,
+    isAccountQuestion: settings.isAccountQuestion ?? isAccountQuestion,
     logger: context.state.logger,
     flushIntervalMs: settings.flushIntervalMs ?? 30,
     flushChars: settings.flushChars ?? 512,

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { classifyQuestion } from './classify-question.js';
+import { classifyQuestion, isAccountQuestion } from './classify-question.js';
 
 describe('classifyQuestion', () => {
   it.each([
     ['Why was my card declined?', 'billing'],
     ['Update my card please', 'billing'],
     ['What is my balance?', 'billing'],
+    ['Which card do I have on file?', 'billing'],
+    ['When was my last payment?', 'billing'],
+    ['Is my subscription paid up?', 'billing'],
+    ['Which cards do you accept?', 'docs'],
     ['I was charged twice this month', 'billing'],
     ['Can you refund my last invoice?', 'docs'],
     ['How do I change my card?', 'docs'],
@@ -14,5 +18,27 @@ describe('classifyQuestion', () => {
     ['What are the rate limits of the API?', 'docs'],
   ] as const)('%s -> %s', (text, expected) => {
     expect(classifyQuestion(text)).toBe(expected);
+  });
+});
+
+describe('isAccountQuestion', () => {
+  it.each([
+    ['Which card do I have on file?', true],
+    ['What is my balance?', true],
+    ["What's the card you charge?", true],
+    ['When was my last payment?', true],
+    ['When does my card expire?', true],
+    ['Is my subscription paid up?', true],
+    ['Am I paid up?', true],
+    ['How much is my subscription?', true],
+    ['Can you check my payments?', true],
+    ['Why was my card declined?', false],
+    ['I was charged twice this month', false],
+    ['Update my card please', false],
+    ['Can you refund my last invoice?', false],
+    ['Cancel my subscription', false],
+    ['What? You charged me the wrong amount!', false],
+  ] as const)('%s -> %s', (text, expected) => {
+    expect(isAccountQuestion(text)).toBe(expected);
   });
 });

@@ -4,8 +4,14 @@ export type QuestionType = 'billing' | 'docs';
 /** Decides a message's {@link QuestionType}; replaceable through the chat settings. */
 export type QuestionClassifier = (text: string) => QuestionType;
 
-const ownBilling =
-  /\b(my|mine|me|i|i'm|i've|we|our|us)\b[^.?!]{0,60}?\b(card|cards|invoice|invoices|payment|payments|charge|charges|charged|bill|billed|billing|subscription|receipt|receipts|refund|refunded|balance|renewal|debit|debited)\b/i;
+const owner = "(my|mine|me|i|i'm|i've|we|our|us)";
+const billingWord =
+  '(card|cards|invoice|invoices|payment|payments|charge|charges|charged|bill|billed|billing|subscription|receipt|receipts|refund|refunded|balance|renewal|debit|debited)';
+// The customer's own billing, either way round: "my card ...", "which card do I have?".
+const ownBilling = new RegExp(
+  `\\b${owner}\\b[^.?!]{0,60}?\\b${billingWord}\\b|\\b${billingWord}\\b[^.?!]{0,30}?\\b${owner}\\b`,
+  'i',
+);
 const howTo =
   /^\s*(how|where|can|could|does|do you|is it possible|what happens|what is the|what are the)\b/i;
 
@@ -26,3 +32,22 @@ export const classifyQuestion: QuestionClassifier = (text) => {
  */
 export const signInRequiredAnswer =
   "I can look at your own card, invoices and payments once you're signed in: sign in to your account, then open this chat again. In the meantime I'm happy to answer general questions about billing from our docs.";
+
+/** Decides whether a `billing` question asks to look something up on the customer's account. */
+export type AccountQuestionClassifier = (text: string) => boolean;
+
+const lookup =
+  /^\s*(what|what's|whats|which|when|is|are|am|do|does|did|have|has|how much|show|tell|check|can you (tell|show|check)|could you (tell|show|check))\b/i;
+const request =
+  /\b(why|refund|refunded|cancel|cancell?ed|dispute|twice|double|wrong|change|update|replace|remove|delete|add|upgrade|downgrade|pause|stop|help)\b/i;
+
+/**
+ * The built-in account-question heuristic, applied to `billing` questions of verified
+ * customers who are not at risk: a question that asks to look something up ("which card do I
+ * have on file?", "when was my last payment?", "is my subscription paid up?", "what is my
+ * balance?") is answered from the customer's records. A request or a complaint ("why was I
+ * charged twice?", "cancel my subscription", "update my card") is not: the docs answer it,
+ * with the usual escalation to a person.
+ */
+export const isAccountQuestion: AccountQuestionClassifier = (text) =>
+  lookup.test(text) && !request.test(text);

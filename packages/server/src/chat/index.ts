@@ -16,7 +16,9 @@ export {
   type MemoryChatStreamRegistrySettings,
 } from './chat-stream-registry.js';
 export {
+  type AccountQuestionClassifier,
   classifyQuestion,
+  isAccountQuestion,
   type QuestionClassifier,
   type QuestionType,
   signInRequiredAnswer,

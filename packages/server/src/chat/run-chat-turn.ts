@@ -13,7 +13,7 @@ import type { EscalationNotifier } from '../escalations/escalation-notifier.js';
 import { type SupportTurn, startSupportTurn } from '../escalations/support-turn.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import type { RecoveryService } from '../recovery/recovery-service.js';
-import { handOffToRecovery, recoveryHandoffText } from '../recovery/support-handoff.js';
+import { recoveryHandoffText } from '../recovery/support-handoff.js';
 import type { TenantPrincipal } from './chat-access.js';
 import type { StoredCitation } from './chat-conversations.js';
 import type { ChatStreamRegistry, ChatStreamWriter } from './chat-stream-registry.js';
@@ -22,10 +22,15 @@ import {
   earlierMessagesLimit,
   saveAssistantReply,
 } from './chat-turn-storage.js';
-import { type QuestionClassifier, signInRequiredAnswer } from './classify-question.js';
+import {
+  type AccountQuestionClassifier,
+  type QuestionClassifier,
+  signInRequiredAnswer,
+} from './classify-question.js';
 import type { KnowledgeBaseCache } from './knowledge-base-cache.js';
 import { type UIFinishReason, uiMessageStreamDone } from './ui-message-chunk.js';
 import { UIMessageStreamEncoder } from './ui-message-stream-encoder.js';
+import { answerVerifiedBilling, type VerifiedBillingAnswer } from './verified-billing.js';
 
 /** What a chat turn needs besides the request. */
 export interface ChatTurnServices {
@@ -33,6 +38,8 @@ export interface ChatTurnServices {
   registry: ChatStreamRegistry;
   knowledgeBases: KnowledgeBaseCache;
   classifyQuestion: QuestionClassifier;
+  /** Which billing questions of a verified customer are answered from their records. */
+  isAccountQuestion: AccountQuestionClassifier;
   logger: ChurnLogger;
   flushIntervalMs: number;
   flushChars: number;
@@ -270,8 +277,8 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   // Support operations: PII masking, A/B variant, escalation rules, analytics.
   let support: SupportTurn | undefined;
   let handover: Awaited<ReturnType<SupportTurn['escalate']>>;
-  // The recovery conversation a billing question of an at-risk customer was handed to.
-  let recoveryConversationId: string | undefined;
+  // A verified customer's billing question: their recovery conversation or their records.
+  let billing: VerifiedBillingAnswer | undefined;
   const writeText = (delta: string) => {
     if (delta.length === 0) return;
     text += delta;
@@ -309,8 +316,13 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   };
 
   try {
-    if (input.queryType === 'billing' && input.verified) {
-      recoveryConversationId = await recoveryHandoff(services, input);
+    if (input.queryType === 'billing' && input.verified && input.customerId !== undefined) {
+      billing = await answerVerifiedBilling(services, {
+        tenantId: input.tenantId,
+        conversationId: input.conversationId,
+        customerId: input.customerId,
+        question: input.question,
+      });
     }
     if (input.queryType === 'billing' && !input.verified) {
       text = signInRequiredAnswer;
@@ -319,11 +331,16 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
         type: 'data-identity-required',
         data: { reason: 'billing', message: signInRequiredAnswer },
       });
-    } else if (recoveryConversationId !== undefined) {
+    } else if (billing?.kind === 'recovery') {
       // An at-risk customer: no model runs, the recovery conversation's greeting has the facts.
       text = recoveryHandoffText;
       encoder.text(text);
-      encoder.data({ type: 'data-recovery', data: { conversationId: recoveryConversationId } });
+      encoder.data({ type: 'data-recovery', data: { conversationId: billing.conversationId } });
+    } else if (billing?.kind === 'account') {
+      // Facts from the customer's records: no model writes them, no retrieval runs.
+      text = billing.text;
+      encoder.text(text);
+      encoder.data({ type: 'data-account', data: billing.data });
     } else {
       support = await startSupportTurn(services, {
         conversation: input.conversation,
@@ -405,7 +422,7 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       confidence: state === 'complete' ? confidence : undefined,
       escalate,
       metrics: support?.metrics(turn) ?? [],
-      recoveryConversationId,
+      recoveryConversationId: billing?.kind === 'recovery' ? billing.conversationId : undefined,
     });
   } else {
     await support?.record(turn);
@@ -421,32 +438,6 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
   else encoder.error(overflowed ? tooLongText : failedText);
   writer.append(uiMessageStreamDone);
   writer.close();
-}
-
-/**
- * A billing question of a verified customer: their recovery conversation when they are at
- * risk (started now, or the one already open), else undefined. A failure to start it is
- * logged and the question is answered from the docs, as without payment recovery.
- */
-async function recoveryHandoff(
-  services: ChatTurnServices,
-  input: ReplyInput,
-): Promise<string | undefined> {
-  if (!services.recovery || input.customerId === undefined) return undefined;
-  try {
-    const conversation = await handOffToRecovery(services.storage, services.recovery, {
-      tenantId: input.tenantId,
-      customerId: input.customerId,
-    });
-    return conversation?.id;
-  } catch (error) {
-    services.logger.warn('Could not open a recovery session for a billing question.', {
-      error,
-      tenantId: input.tenantId,
-      conversationId: input.conversationId,
-    });
-    return undefined;
-  }
 }
 
 /**

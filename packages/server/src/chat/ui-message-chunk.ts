@@ -47,6 +47,7 @@ export interface ChatMessageMetadata {
  * | `data-identity-required` | `{ reason: 'billing', message }`: the question needs a signed-in customer |
  * | `data-payment` | a payment-recovery step (`{ step: 'payment-requested', mode, clientSecret, ... }`) |
  * | `data-recovery` | `{ conversationId }`: the customer's billing question was handed to this recovery conversation |
+ * | `data-account` | `{ accountStatus, accountValue, currency, lastPaymentDate?, card? }`: the records a verified customer's account question was answered from |
  */
 export type DataUIMessageChunk =
   | { type: 'data-confidence'; id?: string; data: ConfidenceData }
@@ -54,7 +55,31 @@ export type DataUIMessageChunk =
   | { type: 'data-identity-required'; id?: string; data: IdentityRequiredData }
   | { type: 'data-payment'; id?: string; data: Record<string, unknown> }
   | { type: 'data-operator'; id?: string; data: OperatorData }
-  | { type: 'data-recovery'; id?: string; data: RecoveryHandoffData };
+  | { type: 'data-recovery'; id?: string; data: RecoveryHandoffData }
+  | { type: 'data-account'; id?: string; data: AccountData };
+
+/**
+ * `data-account`: a verified customer asked to look something up on their own account
+ * ("which card do I have on file?"); the reply's text was composed from these records, which
+ * a client may render as it likes. Never a card number.
+ */
+export interface AccountData {
+  accountStatus: 'active' | 'at-risk' | 'resolved' | 'churned';
+  /** Monthly subscription value, major units. */
+  accountValue: number;
+  /** ISO 4217, lowercase. */
+  currency: string;
+  /** Last successful payment, ISO 8601. */
+  lastPaymentDate?: string;
+  /** The card invoices are charged to. */
+  card?: {
+    brand: string;
+    lastFourDigits: string;
+    expiryMonth: number;
+    expiryYear: number;
+    status: 'active' | 'expired' | 'failed' | 'invalid';
+  };
+}
 
 /**
  * `data-recovery`: a verified at-risk customer asked about their billing in a support

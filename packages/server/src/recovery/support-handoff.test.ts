@@ -212,6 +212,18 @@ describe('a billing question of a verified at-risk customer in a support chat', 
       [],
       [],
     ]);
+
+    // Asked which card is on file now: the new card, from the records the update wrote.
+    const card = await ask(supportId, { customer: 'cust_ada' }, 'Which card do I have on file?');
+    expect(dataParts(card.chunks, 'data-recovery')).toEqual([]);
+    expect(card.text).toContain("it's in good standing");
+    expect(card.text).toMatch(/your Visa ending 4242, which expires \d\d\/\d{4}\.$/);
+    expect(dataParts(card.chunks, 'data-account')).toEqual([
+      expect.objectContaining({
+        accountStatus: 'resolved',
+        card: expect.objectContaining({ lastFourDigits: '4242', status: 'active' }),
+      }),
+    ]);
   });
 
   it('a server key on a conversation of an at-risk customer gets the same hand-off', async () => {

@@ -1,0 +1,1 @@
+export { type AccountFacts, composeAccountAnswer } from './account-answer.js';

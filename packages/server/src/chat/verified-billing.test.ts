@@ -1,0 +1,222 @@
+import type { NewCustomer, StorageV1 } from '@churn/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPGliteStorage } from '../storage/postgres-storage.js';
+import {
+  createTestTenant,
+  helpCentre,
+  type ReceivedChunk,
+  readChunks,
+  startChatServer,
+  type TestTenant,
+  textOf,
+  widgetHeaders,
+} from './chat-test-helpers.js';
+import { signInRequiredAnswer } from './classify-question.js';
+
+type Caller = Parameters<typeof widgetHeaders>[1];
+
+/** The chunk types of a reply, in order, without `[DONE]`. */
+function typesOf(chunks: readonly ReceivedChunk[]): string[] {
+  return chunks.flatMap(({ chunk }) => (typeof chunk === 'string' ? [] : [chunk.type]));
+}
+
+function accountParts(chunks: readonly ReceivedChunk[]): unknown[] {
+  return chunks.flatMap(({ chunk }) =>
+    typeof chunk !== 'string' && chunk.type === 'data-account' ? [chunk.data] : [],
+  );
+}
+
+describe("a verified customer's question about their own account", () => {
+  let storage: StorageV1;
+  let acme: TestTenant;
+  let globex: TestTenant;
+  let server: Awaited<ReturnType<typeof startChatServer>>;
+
+  const addCustomer = async (
+    tenant: TestTenant,
+    customer: Omit<NewCustomer, 'tenantId' | 'email' | 'accountValue'> & {
+      accountValue?: number;
+    },
+    card?: { lastFourDigits: string; expiryMonth: number; expiryYear: number },
+  ) => {
+    const created = await storage.customers.create({
+      tenantId: tenant.tenant.id,
+      email: `${customer.id}@example.com`,
+      accountValue: 49,
+      ...customer,
+    });
+    if (card) {
+      await storage.paymentMethods.create({
+        tenantId: tenant.tenant.id,
+        customerId: created.id,
+        cardType: 'visa',
+        status: 'active',
+        isDefault: true,
+        ...card,
+      });
+    }
+    return created;
+  };
+
+  beforeAll(async () => {
+    storage = await createPGliteStorage();
+    acme = await createTestTenant(storage, 'Acme');
+    globex = await createTestTenant(storage, 'Globex');
+    server = await startChatServer({ storage });
+    await server.knowledgeBases.forTenant(storage, acme.tenant.id).ingest(helpCentre);
+    await addCustomer(
+      acme,
+      {
+        id: 'cust_ada',
+        name: 'Ada Lovelace',
+        accountStatus: 'active',
+        lastPaymentDate: new Date('2026-11-03T08:00:00Z'),
+      },
+      { lastFourDigits: '4242', expiryMonth: 8, expiryYear: 2030 },
+    );
+    // Another tenant's customer with the id a token of Acme's will name.
+    await addCustomer(
+      globex,
+      { id: 'cust_grace', name: 'Grace Hopper', accountStatus: 'active', accountValue: 990 },
+      { lastFourDigits: '1881', expiryMonth: 1, expiryYear: 2031 },
+    );
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const startConversation = async (tenant: TestTenant, who: Caller, body: object = {}) => {
+    const response = await fetch(`${server.url}/api/conversations`, {
+      method: 'POST',
+      headers: widgetHeaders(tenant, who),
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { conversation: { id: string } }).conversation.id;
+  };
+
+  const ask = async (tenant: TestTenant, id: string, who: Caller, text: string) => {
+    const response = await fetch(`${server.url}/api/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: widgetHeaders(tenant, who),
+      body: JSON.stringify({ text }),
+    });
+    expect(response.status).toBe(200);
+    const chunks = await readChunks(response);
+    expect(chunks.at(-1)?.chunk).toBe('[DONE]');
+    return { chunks, text: textOf(chunks) };
+  };
+
+  it('answers from their records: standing, plan, last payment and the card on file', async () => {
+    const who = { customer: 'cust_ada' };
+    const id = await startConversation(acme, who);
+    const reply = await ask(acme, id, who, 'Which card do I have on file?');
+    expect(reply.text).toBe(
+      "Here's what I can see on your account, Ada: it's in good standing, nothing is overdue. " +
+        'Your plan is $49.00 a month, and your last payment went through on November 3, 2026. ' +
+        'Your invoices are charged to your Visa ending 4242, which expires 08/2030.',
+    );
+    expect(accountParts(reply.chunks)).toEqual([
+      {
+        accountStatus: 'active',
+        accountValue: 49,
+        currency: 'usd',
+        lastPaymentDate: '2026-11-03T08:00:00.000Z',
+        card: {
+          brand: 'visa',
+          lastFourDigits: '4242',
+          expiryMonth: 8,
+          expiryYear: 2030,
+          status: 'active',
+        },
+      },
+    ]);
+    // Facts, not a docs answer: no citation, no confidence score, nothing retrieved.
+    expect(typesOf(reply.chunks)).not.toContain('source-url');
+    expect(typesOf(reply.chunks)).not.toContain('data-confidence');
+    expect(typesOf(reply.chunks).at(-1)).toBe('finish');
+    const stored = await storage.messages.list({ tenantId: acme.tenant.id, conversationId: id });
+    expect(stored.map((message) => [message.role, message.content, message.queryType])).toEqual([
+      ['user', 'Which card do I have on file?', 'billing'],
+      ['assistant', reply.text, 'billing'],
+    ]);
+    const retrievals = await storage.retrievals.listByMessage({
+      tenantId: acme.tenant.id,
+      messageId: stored[1]!.id,
+    });
+    expect(retrievals).toEqual([]);
+  });
+
+  it('answers a request or a complaint about billing from the docs, as before', async () => {
+    const who = { customer: 'cust_ada' };
+    const id = await startConversation(acme, who);
+    const reply = await ask(acme, id, who, 'Why was my card declined?');
+    expect(accountParts(reply.chunks)).toEqual([]);
+    expect(typesOf(reply.chunks)).toContain('data-confidence');
+    expect(reply.text).not.toContain('4242');
+  });
+
+  it("a secret key answers for the conversation's customer", async () => {
+    const id = await startConversation(acme, { secret: true }, { customerId: 'cust_ada' });
+    const reply = await ask(acme, id, { secret: true }, 'When was my last payment?');
+    expect(reply.text).toContain('your last payment went through on November 3, 2026');
+  });
+
+  it("never reads another tenant's customer, and a customer with no record gets the docs", async () => {
+    // A verified id that only Globex knows: Acme has no record of it.
+    const who = { customer: 'cust_grace' };
+    const id = await startConversation(acme, who);
+    const reply = await ask(acme, id, who, 'Which card do I have on file?');
+    expect(accountParts(reply.chunks)).toEqual([]);
+    expect(reply.text).not.toContain('1881');
+    expect(reply.text).not.toContain('Grace');
+    expect(reply.text).not.toContain('990');
+    // Globex's own widget, with the same customer, sees Grace's account.
+    const own = await startConversation(globex, who);
+    const answer = await ask(globex, own, who, 'Which card do I have on file?');
+    expect(answer.text).toContain('Visa ending 1881');
+    expect(answer.text).toContain('$990.00 a month');
+  });
+
+  it('needs a verified identity: an anonymous visitor is asked to sign in', async () => {
+    const who = { visitor: 'visitor-account-1' };
+    const id = await startConversation(acme, who);
+    const reply = await ask(acme, id, who, 'Which card do I have on file?');
+    expect(reply.text).toBe(signInRequiredAnswer);
+    expect(accountParts(reply.chunks)).toEqual([]);
+  });
+
+  it('tells a customer who left that their subscription ended, and a declined card to be replaced', async () => {
+    await addCustomer(acme, { id: 'cust_cy', name: 'Cy Twombly', accountStatus: 'churned' });
+    const cy = { customer: 'cust_cy' };
+    const left = await ask(
+      acme,
+      await startConversation(acme, cy),
+      cy,
+      'Is my subscription paid up?',
+    );
+    expect(left.text).toBe(
+      "Here's what I can see on your account, Cy: your subscription has ended, so nothing more will be charged.",
+    );
+
+    await addCustomer(
+      acme,
+      { id: 'cust_bob', name: 'Bob Marley', accountStatus: 'resolved' },
+      { lastFourDigits: '0002', expiryMonth: 3, expiryYear: 2029 },
+    );
+    const [card] = await storage.paymentMethods.listByCustomer({
+      tenantId: acme.tenant.id,
+      customerId: 'cust_bob',
+    });
+    await storage.paymentMethods.update({
+      tenantId: acme.tenant.id,
+      id: card!.id,
+      changes: { status: 'failed', failureCount: 1 },
+    });
+    const bob = { customer: 'cust_bob' };
+    const reply = await ask(acme, await startConversation(acme, bob), bob, 'What is my balance?');
+    expect(reply.text).toContain("Bob: it's in good standing");
+    expect(reply.text).toContain('your Visa ending 0002, which was declined: add a new card');
+  });
+});
