@@ -216,17 +216,24 @@ function userQuestions(messages: readonly { role: string; content: string }[]): 
 }
 
 function toHistory(
-  messages: readonly { role: string; content: string }[],
+  messages: readonly { role: string; content: string; metadata?: JsonObject }[],
   limit: number,
 ): LanguageModelV1Message[] {
   if (limit <= 0) return [];
-  return messages
-    .filter((message) => message.role === 'user' || message.role === 'assistant')
-    .slice(-limit)
-    .map((message) => ({
-      role: message.role as 'user' | 'assistant',
-      content: message.content,
-    }));
+  return (
+    messages
+      // An account answer states the customer's card and payments: it never goes to a model.
+      .filter(
+        (message) =>
+          (message.role === 'user' || message.role === 'assistant') &&
+          message.metadata?.account !== true,
+      )
+      .slice(-limit)
+      .map((message) => ({
+        role: message.role as 'user' | 'assistant',
+        content: message.content,
+      }))
+  );
 }
 
 interface ReplyInput {
@@ -423,6 +430,7 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
       escalate,
       metrics: support?.metrics(turn) ?? [],
       recoveryConversationId: billing?.kind === 'recovery' ? billing.conversationId : undefined,
+      account: billing?.kind === 'account',
     });
   } else {
     await support?.record(turn);
@@ -483,6 +491,8 @@ async function saveReply(
     metrics: MetricEntry[];
     /** The recovery conversation the customer was handed to. */
     recoveryConversationId?: string | undefined;
+    /** An account answer (from the customer's records): kept out of every model's history. */
+    account?: boolean;
   },
 ): Promise<boolean> {
   const metadata: JsonObject = {
@@ -492,6 +502,7 @@ async function saveReply(
     ...(reply.recoveryConversationId === undefined
       ? {}
       : { recoveryConversationId: reply.recoveryConversationId }),
+    ...(reply.account ? { account: true } : {}),
   };
   const message = {
     id: input.assistantMessageId,

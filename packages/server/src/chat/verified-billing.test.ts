@@ -1,5 +1,6 @@
 import type { NewCustomer, StorageV1 } from '@churn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecordingLanguageModel } from '../escalations/support-test-helpers.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
 import {
   createTestTenant,
@@ -31,6 +32,7 @@ describe("a verified customer's question about their own account", () => {
   let acme: TestTenant;
   let globex: TestTenant;
   let server: Awaited<ReturnType<typeof startChatServer>>;
+  const model = createRecordingLanguageModel();
 
   const addCustomer = async (
     tenant: TestTenant,
@@ -62,7 +64,7 @@ describe("a verified customer's question about their own account", () => {
     storage = await createPGliteStorage();
     acme = await createTestTenant(storage, 'Acme');
     globex = await createTestTenant(storage, 'Globex');
-    server = await startChatServer({ storage });
+    server = await startChatServer({ storage, languageModel: model });
     await server.knowledgeBases.forTenant(storage, acme.tenant.id).ingest(helpCentre);
     await addCustomer(
       acme,
@@ -146,6 +148,15 @@ describe("a verified customer's question about their own account", () => {
       messageId: stored[1]!.id,
     });
     expect(retrievals).toEqual([]);
+    // No model wrote it, and none ever reads it: the next docs answer's history leaves it out.
+    expect(model.prompts).toEqual([]);
+    const next = await ask(acme, id, who, 'How do I download an invoice?');
+    expect(typesOf(next.chunks)).toContain('source-url');
+    expect(model.prompts).toHaveLength(1);
+    const prompt = JSON.stringify(model.prompts[0]);
+    expect(prompt).toContain('Which card do I have on file?');
+    expect(prompt).not.toContain('4242');
+    expect(prompt).not.toContain('$49.00');
   });
 
   it('answers a request or a complaint about billing from the docs, as before', async () => {
