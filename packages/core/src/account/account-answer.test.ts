@@ -81,4 +81,66 @@ describe('composeAccountAnswer', () => {
       "it's in good standing",
     );
   });
+
+  it('lists the newest invoices after the facts, each with what happened to it', () => {
+    const answer = composeAccountAnswer({
+      ...facts,
+      invoices: [
+        {
+          providerInvoiceId: 'in_4',
+          number: 'A[1]-0004',
+          status: 'open',
+          total: 49,
+          amountDue: 19.5,
+          currency: 'usd',
+          createdAt: new Date('2026-11-03T08:00:00Z'),
+        },
+        {
+          providerInvoiceId: 'in_3',
+          status: 'void',
+          total: 49,
+          amountDue: 0,
+          currency: 'usd',
+          createdAt: new Date('2026-10-03T08:00:00Z'),
+        },
+        {
+          providerInvoiceId: 'in_2',
+          number: 'A-0002',
+          status: 'uncollectible',
+          total: 49,
+          amountDue: 49,
+          currency: 'usd',
+          createdAt: new Date('2026-09-03T08:00:00Z'),
+          hostedInvoiceUrl: 'https://invoice.stripe.com/i/x (y)',
+        },
+        {
+          providerInvoiceId: 'in_1',
+          status: 'paid',
+          total: 49,
+          amountDue: 0,
+          currency: 'usd',
+          createdAt: new Date('2026-08-03T08:00:00Z'),
+        },
+      ],
+    });
+    expect(answer.split('\n\n')[1]).toBe(
+      [
+        'Your latest invoices:',
+        // The provider's number is escaped: it cannot turn into a link or markup.
+        '- A\\[1\\]-0004, November 3, 2026: $49.00, $19.50 still due',
+        '- Invoice, October 3, 2026: $49.00, cancelled (void)',
+        // A page address that is not a plain https URL is not linked.
+        '- A-0002, September 3, 2026: $49.00, not collected',
+      ].join('\n'),
+    );
+  });
+
+  it('says when there are no invoices, or the provider could not be asked', () => {
+    expect(composeAccountAnswer({ ...facts, invoices: [] })).toMatch(
+      /\n\nThere are no invoices on your account yet\.$/,
+    );
+    expect(composeAccountAnswer({ ...facts, invoices: 'unavailable' })).toMatch(
+      /\n\nI couldn't reach the billing system for your invoices just now/,
+    );
+  });
 });

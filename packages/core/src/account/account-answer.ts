@@ -1,4 +1,5 @@
 import type { AccountStatus, PaymentMethodStatus } from '../entities/enums.js';
+import type { InvoiceSummary } from '../payment-provider/v1/payment-provider-v1.js';
 import { describeCard, formatRecoveryAmount } from '../recovery/recovery-engine.js';
 
 /**
@@ -26,11 +27,20 @@ export interface AccountFacts {
         status: PaymentMethodStatus;
       }
     | undefined;
+  /**
+   * The customer's latest invoices from the payment provider, newest first (at most
+   * {@link invoicesShown} are listed); `'unavailable'` when the provider could not be reached.
+   * Left out when the question was not about invoices.
+   */
+  invoices?: readonly InvoiceSummary[] | 'unavailable' | undefined;
   /** BCP 47 locale of amounts and dates. Default `en-US`. */
   locale?: string | undefined;
   /** Today, for "expires soon". Default now. */
   now?: Date | undefined;
 }
+
+/** Invoices listed in an answer, the newest. */
+export const invoicesShown = 3;
 
 /** A card expiring within this many months (this month included) is called out. */
 const expiringSoonMonths = 2;
@@ -95,15 +105,64 @@ export function composeAccountAnswer(facts: AccountFacts): string {
   if (facts.accountStatus !== 'churned') {
     const amount = formatRecoveryAmount(facts.accountValue, facts.currency, locale);
     const lastPayment = facts.lastPaymentDate
-      ? `, and your last payment went through on ${new Intl.DateTimeFormat(locale, {
-          day: 'numeric',
-          month: 'long',
-          year: 'numeric',
-          timeZone: 'UTC',
-        }).format(facts.lastPaymentDate)}`
+      ? `, and your last payment went through on ${formatDate(facts.lastPaymentDate, locale)}`
       : '';
     sentences.push(`Your plan is ${amount} a month${lastPayment}.`);
     sentences.push(sentenceAboutCard(facts, now));
   }
-  return sentences.join(' ');
+  const invoices = facts.invoices === undefined ? '' : invoicesParagraph(facts.invoices, locale);
+  return invoices ? `${sentences.join(' ')}\n\n${invoices}` : sentences.join(' ');
+}
+
+function formatDate(date: Date, locale: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(date);
+}
+
+/** Markdown-inert text: the invoice number is the provider's, shown as a link's label. */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]()<>#!|~]/g, (character) => `\\${character}`);
+}
+
+/** "- [ACME-0003](https://…), November 3, 2026: $49.00, paid" for each of the newest invoices. */
+function invoicesParagraph(
+  invoices: readonly InvoiceSummary[] | 'unavailable',
+  locale: string,
+): string {
+  if (invoices === 'unavailable') {
+    return "I couldn't reach the billing system for your invoices just now: please ask again in a minute.";
+  }
+  if (invoices.length === 0) return 'There are no invoices on your account yet.';
+  const lines = invoices.slice(0, invoicesShown).map((invoice) => {
+    const label = invoice.number ? escapeMarkdown(invoice.number) : 'Invoice';
+    // Only the provider's own https page is linked.
+    const name =
+      invoice.hostedInvoiceUrl && /^https:\/\/[^\s()<>]+$/.test(invoice.hostedInvoiceUrl)
+        ? `[${label}](${invoice.hostedInvoiceUrl})`
+        : label;
+    const amount = formatRecoveryAmount(invoice.total, invoice.currency, locale);
+    return `- ${name}, ${formatDate(invoice.createdAt, locale)}: ${amount}, ${invoiceState(invoice, locale)}`;
+  });
+  return [`Your latest invoices:`, ...lines].join('\n');
+}
+
+function invoiceState(invoice: InvoiceSummary, locale: string): string {
+  switch (invoice.status) {
+    case 'paid':
+      return invoice.paidAt ? `paid on ${formatDate(invoice.paidAt, locale)}` : 'paid';
+    case 'open': {
+      const due = formatRecoveryAmount(invoice.amountDue, invoice.currency, locale);
+      return invoice.dueDate
+        ? `${due} due by ${formatDate(invoice.dueDate, locale)}`
+        : `${due} still due`;
+    }
+    case 'void':
+      return 'cancelled (void)';
+    case 'uncollectible':
+      return 'not collected';
+  }
 }

@@ -1,1 +1,1 @@
-export { type AccountFacts, composeAccountAnswer } from './account-answer.js';
+export { type AccountFacts, composeAccountAnswer, invoicesShown } from './account-answer.js';

@@ -13,6 +13,7 @@ import type { ChurnLogger } from '../http/error-to-response.js';
 import { generateApiKey } from '../identity/api-key.js';
 import { customerHashHeader, customerIdHeader, visitorIdHeader } from '../identity/authenticate.js';
 import { customerHash } from '../identity/customer-token.js';
+import type { RecoverySettings } from '../recovery/recovery-service.js';
 import { tenantAccessStoreOf } from '../storage/tenant-access-repositories.js';
 import type { ChatSettings } from './chat-routes.js';
 import { createKnowledgeBaseCache, type KnowledgeBaseCache } from './knowledge-base-cache.js';
@@ -193,6 +194,7 @@ export async function startChatServer(options: {
   chat?: ChatSettings;
   languageModel?: LanguageModelV1;
   logger?: ChurnLogger;
+  payments?: RecoverySettings;
 }) {
   const knowledgeBases: KnowledgeBaseCache =
     options.chat?.knowledgeBases ??
@@ -204,6 +206,7 @@ export async function startChatServer(options: {
     storage: options.storage,
     logger,
     chat: { ...options.chat, knowledgeBases },
+    ...(options.payments ? { payments: options.payments } : {}),
   });
   const mounted = await listenOnLocalhost(createServer(toNodeHandler(handler, { logger })));
   return { url: mounted.url, knowledgeBases, logger, close: mounted.close };

@@ -7,6 +7,7 @@ describe('classifyQuestion', () => {
     ['Update my card please', 'billing'],
     ['What is my balance?', 'billing'],
     ['Which card do I have on file?', 'billing'],
+    ['Do I owe anything?', 'billing'],
     ['When was my last payment?', 'billing'],
     ['Is my subscription paid up?', 'billing'],
     ['Which cards do you accept?', 'docs'],

@@ -6,7 +6,7 @@ export type QuestionClassifier = (text: string) => QuestionType;
 
 const owner = "(my|mine|me|i|i'm|i've|we|our|us)";
 const billingWord =
-  '(card|cards|invoice|invoices|payment|payments|charge|charges|charged|bill|billed|billing|subscription|receipt|receipts|refund|refunded|balance|renewal|debit|debited)';
+  '(card|cards|invoice|invoices|payment|payments|charge|charges|charged|bill|billed|billing|subscription|receipt|receipts|refund|refunded|balance|renewal|debit|debited|owe|owed|owing)';
 // The customer's own billing, either way round: "my card ...", "which card do I have?".
 const ownBilling = new RegExp(
   `\\b${owner}\\b[^.?!]{0,60}?\\b${billingWord}\\b|\\b${billingWord}\\b[^.?!]{0,30}?\\b${owner}\\b`,

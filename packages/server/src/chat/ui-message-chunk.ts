@@ -47,7 +47,7 @@ export interface ChatMessageMetadata {
  * | `data-identity-required` | `{ reason: 'billing', message }`: the question needs a signed-in customer |
  * | `data-payment` | a payment-recovery step (`{ step: 'payment-requested', mode, clientSecret, ... }`) |
  * | `data-recovery` | `{ conversationId }`: the customer's billing question was handed to this recovery conversation |
- * | `data-account` | `{ accountStatus, accountValue, currency, lastPaymentDate?, card? }`: the records a verified customer's account question was answered from |
+ * | `data-account` | `{ accountStatus, accountValue, currency, lastPaymentDate?, card?, invoices? }`: the records a verified customer's account question was answered from |
  */
 export type DataUIMessageChunk =
   | { type: 'data-confidence'; id?: string; data: ConfidenceData }
@@ -79,6 +79,24 @@ export interface AccountData {
     expiryYear: number;
     status: 'active' | 'expired' | 'failed' | 'invalid';
   };
+  /**
+   * The newest invoices from the payment provider (amounts in major units, dates ISO 8601),
+   * when the question was about invoices or what is owed; `'unavailable'` when the provider
+   * could not be asked.
+   */
+  invoices?:
+    | {
+        number?: string;
+        status: 'open' | 'paid' | 'void' | 'uncollectible';
+        total: number;
+        amountDue: number;
+        currency: string;
+        createdAt: string;
+        dueDate?: string;
+        paidAt?: string;
+        hostedInvoiceUrl?: string;
+      }[]
+    | 'unavailable';
 }
 
 /**

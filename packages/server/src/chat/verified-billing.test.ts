@@ -1,8 +1,15 @@
-import type { NewCustomer, StorageV1 } from '@churn/core';
+import {
+  createSandboxPaymentProvider,
+  type InvoiceSummary,
+  type NewCustomer,
+  type PaymentProviderV1,
+  type StorageV1,
+} from '@churn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordingLanguageModel } from '../escalations/support-test-helpers.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
 import {
+  createMemoryLogger,
   createTestTenant,
   helpCentre,
   type ReceivedChunk,
@@ -168,6 +175,15 @@ describe("a verified customer's question about their own account", () => {
     expect(reply.text).not.toContain('4242');
   });
 
+  it('lists the invoices of the embedded sandbox, where the last payment is a paid invoice', async () => {
+    const who = { customer: 'cust_ada' };
+    const id = await startConversation(acme, who);
+    const reply = await ask(acme, id, who, 'Do I owe anything?');
+    expect(reply.text).toContain(
+      'Your latest invoices:\n- SBX-0001, November 3, 2026: $49.00, paid on November 3, 2026',
+    );
+  });
+
   it("a secret key answers for the conversation's customer", async () => {
     const id = await startConversation(acme, { secret: true }, { customerId: 'cust_ada' });
     const reply = await ask(acme, id, { secret: true }, 'When was my last payment?');
@@ -208,7 +224,9 @@ describe("a verified customer's question about their own account", () => {
       'Is my subscription paid up?',
     );
     expect(left.text).toBe(
-      "Here's what I can see on your account, Cy: your subscription has ended, so nothing more will be charged.",
+      "Here's what I can see on your account, Cy: your subscription has ended, so nothing more will be charged." +
+        // Asked whether it is paid: the (sandbox) provider's invoices follow.
+        '\n\nThere are no invoices on your account yet.',
     );
 
     await addCustomer(
@@ -229,5 +247,138 @@ describe("a verified customer's question about their own account", () => {
     const reply = await ask(acme, await startConversation(acme, bob), bob, 'What is my balance?');
     expect(reply.text).toContain("Bob: it's in good standing");
     expect(reply.text).toContain('your Visa ending 0002, which was declined: add a new card');
+  });
+
+  describe('asked about invoices, the payment provider is read', () => {
+    let withInvoices: Awaited<ReturnType<typeof startChatServer>>;
+    const calls: { customerId: string; limit?: number }[] = [];
+    const logger = createMemoryLogger();
+    let answer: () => Promise<InvoiceSummary[]>;
+    const invoice = (number: string, month: number, extra: Partial<InvoiceSummary> = {}) => ({
+      providerInvoiceId: `in_${number}`,
+      number,
+      status: 'paid' as const,
+      total: 49,
+      amountDue: 0,
+      currency: 'usd',
+      createdAt: new Date(Date.UTC(2026, month - 1, 3, 8)),
+      paidAt: new Date(Date.UTC(2026, month - 1, 3, 9)),
+      hostedInvoiceUrl: `https://invoice.stripe.com/i/acct_1/${number}`,
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      // A Stripe-like provider: customers are linked by their Stripe customer id.
+      const provider: PaymentProviderV1 = {
+        ...createSandboxPaymentProvider(),
+        provider: 'stripe-like',
+        doListInvoices: async (options) => {
+          calls.push(options);
+          return answer();
+        },
+      };
+      withInvoices = await startChatServer({ storage, payments: { provider }, logger });
+      await addCustomer(
+        acme,
+        {
+          id: 'cust_dee',
+          name: 'Dee Dee Ramone',
+          accountStatus: 'active',
+          stripeCustomerId: 'cus_dee',
+        },
+        { lastFourDigits: '4444', expiryMonth: 5, expiryYear: 2031 },
+      );
+    });
+
+    afterAll(async () => {
+      await withInvoices?.close();
+    });
+
+    const askThere = async (who: Caller, text: string) => {
+      const created = await fetch(`${withInvoices.url}/api/conversations`, {
+        method: 'POST',
+        headers: widgetHeaders(acme, who),
+        body: '{}',
+      });
+      const { conversation } = (await created.json()) as { conversation: { id: string } };
+      const response = await fetch(
+        `${withInvoices.url}/api/conversations/${conversation.id}/messages`,
+        {
+          method: 'POST',
+          headers: widgetHeaders(acme, who),
+          body: JSON.stringify({ text }),
+        },
+      );
+      expect(response.status).toBe(200);
+      const chunks = await readChunks(response);
+      return { chunks, text: textOf(chunks) };
+    };
+
+    it('lists the newest three, linked to their pages, with what is still due', async () => {
+      answer = async () => [
+        invoice('ACME-0012', 12, {
+          status: 'open',
+          amountDue: 49,
+          paidAt: undefined,
+          dueDate: new Date('2026-12-17T00:00:00Z'),
+        }),
+        invoice('ACME-0011', 11),
+        invoice('ACME-0010', 10, { hostedInvoiceUrl: 'javascript:alert(1)' }),
+      ];
+      calls.length = 0;
+      const reply = await askThere({ customer: 'cust_dee' }, 'Show me my invoices');
+      expect(calls).toEqual([{ customerId: 'cus_dee', limit: 3 }]);
+      expect(reply.text).toContain(
+        [
+          'Your latest invoices:',
+          '- [ACME-0012](https://invoice.stripe.com/i/acct_1/ACME-0012), December 3, 2026: $49.00, $49.00 due by December 17, 2026',
+          '- [ACME-0011](https://invoice.stripe.com/i/acct_1/ACME-0011), November 3, 2026: $49.00, paid on November 3, 2026',
+          // Only an https page is ever linked.
+          '- ACME-0010, October 3, 2026: $49.00, paid on October 3, 2026',
+        ].join('\n'),
+      );
+      const [data] = accountParts(reply.chunks) as { invoices: unknown[] }[];
+      expect(data!.invoices).toHaveLength(3);
+      expect(data!.invoices[0]).toEqual({
+        number: 'ACME-0012',
+        status: 'open',
+        total: 49,
+        amountDue: 49,
+        currency: 'usd',
+        createdAt: '2026-12-03T08:00:00.000Z',
+        dueDate: '2026-12-17T00:00:00.000Z',
+        hostedInvoiceUrl: 'https://invoice.stripe.com/i/acct_1/ACME-0012',
+      });
+    });
+
+    it('does not ask the provider when the question is about the card', async () => {
+      calls.length = 0;
+      const reply = await askThere({ customer: 'cust_dee' }, 'Which card do I have on file?');
+      expect(reply.text).toContain('Visa ending 4444');
+      expect(calls).toEqual([]);
+    });
+
+    it('says so when the provider cannot answer, and the rest of the answer stands', async () => {
+      answer = async () => {
+        throw new Error('connect ECONNREFUSED');
+      };
+      const reply = await askThere({ customer: 'cust_dee' }, 'What is my balance?');
+      expect(reply.text).toContain("Here's what I can see on your account, Dee:");
+      expect(reply.text).toContain(
+        "I couldn't reach the billing system for your invoices just now: please ask again in a minute.",
+      );
+      expect(accountParts(reply.chunks)).toEqual([
+        expect.objectContaining({ invoices: 'unavailable' }),
+      ]);
+      expect(logger.lines.some((entry) => entry.message.includes('invoices'))).toBe(true);
+    });
+
+    it('a customer not linked to the provider gets the same note, and no call is made', async () => {
+      calls.length = 0;
+      const reply = await askThere({ customer: 'cust_ada' }, 'Show me my invoices');
+      expect(reply.text).toContain("Here's what I can see on your account, Ada:");
+      expect(reply.text).toContain("I couldn't reach the billing system for your invoices");
+      expect(calls).toEqual([]);
+    });
   });
 });

@@ -2,6 +2,8 @@ import {
   type AccountFacts,
   type CustomerRecord,
   composeAccountAnswer,
+  type InvoiceSummary,
+  invoicesShown,
   type StorageV1,
 } from '@churn/core';
 import type { ChurnLogger } from '../http/error-to-response.js';
@@ -59,8 +61,67 @@ export async function answerVerifiedBilling(
   }
   if (!services.isAccountQuestion(input.question)) return undefined;
   const data = await accountData(storage, customer);
-  return { kind: 'account', text: composeAccountAnswer(toFacts(customer, data)), data };
+  const invoices = asksAboutInvoices.test(input.question)
+    ? await latestInvoices(services, input, customer)
+    : undefined;
+  if (invoices !== undefined) {
+    data.invoices = invoices === 'unavailable' ? 'unavailable' : invoices.map(toInvoiceView);
+  }
+  const facts = { ...toFacts(customer, data), invoices };
+  return { kind: 'account', text: composeAccountAnswer(facts), data };
 }
+
+/**
+ * Questions whose answer needs the invoices themselves ("show me my invoices", "what is my
+ * balance?", "do I owe anything?"): the payment provider is asked for the newest ones.
+ */
+const asksAboutInvoices =
+  /\b(invoices?|receipts?|bills?|statements?|balance|owe|owed|owing|due|paid|charges|history)\b/i;
+
+/**
+ * The customer's newest invoices from the tenant's payment provider (Stripe, or the sandbox),
+ * or `'unavailable'` when it cannot answer: no provider that lists invoices, a customer not
+ * linked to it, or a failed call (logged). Never throws: the rest of the answer stands.
+ */
+async function latestInvoices(
+  services: { storage: StorageV1; recovery?: RecoveryService | undefined; logger: ChurnLogger },
+  input: { tenantId: string; conversationId: string },
+  customer: CustomerRecord,
+): Promise<InvoiceSummary[] | 'unavailable'> {
+  const { recovery } = services;
+  if (!recovery) return 'unavailable';
+  try {
+    const provider = await recovery.providerFor(services.storage, input.tenantId);
+    if (!provider.doListInvoices) return 'unavailable';
+    const customerId = recovery.providerCustomerId(provider, customer);
+    return await provider.doListInvoices({ customerId, limit: invoicesShown });
+  } catch (error) {
+    services.logger.warn("Could not list a customer's invoices for an account answer.", {
+      error,
+      tenantId: input.tenantId,
+      conversationId: input.conversationId,
+    });
+    return 'unavailable';
+  }
+}
+
+function toInvoiceView(invoice: InvoiceSummary): NonNullable<AccountInvoiceView> {
+  return {
+    ...(invoice.number === undefined ? {} : { number: invoice.number }),
+    status: invoice.status,
+    total: invoice.total,
+    amountDue: invoice.amountDue,
+    currency: invoice.currency,
+    createdAt: invoice.createdAt.toISOString(),
+    ...(invoice.dueDate === undefined ? {} : { dueDate: invoice.dueDate.toISOString() }),
+    ...(invoice.paidAt === undefined ? {} : { paidAt: invoice.paidAt.toISOString() }),
+    ...(invoice.hostedInvoiceUrl === undefined
+      ? {}
+      : { hostedInvoiceUrl: invoice.hostedInvoiceUrl }),
+  };
+}
+
+type AccountInvoiceView = Exclude<AccountData['invoices'], 'unavailable' | undefined>[number];
 
 /** The customer's account as the stream's `data-account` part shows it. */
 async function accountData(storage: StorageV1, customer: CustomerRecord): Promise<AccountData> {

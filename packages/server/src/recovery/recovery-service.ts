@@ -120,6 +120,8 @@ export function createRecoveryService(settings: RecoverySettings = {}): Recovery
         expYear: card.expiryYear,
       },
       subscription: { amount: customer.accountValue, currency: customer.currency },
+      // The last payment the records know is a paid invoice there too (account answers list it).
+      ...(customer.lastPaymentDate ? { lastPaidAt: customer.lastPaymentDate } : {}),
       ...(failing
         ? {
             failedInvoice: {

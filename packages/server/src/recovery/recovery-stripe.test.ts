@@ -3,7 +3,13 @@ import { createStripePaymentProvider, STRIPE_API_VERSION } from '@churn/core/str
 import { type StripeEmulator, startStripeEmulator } from '@churn/testing';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTenant, type TestTenant } from '../chat/chat-test-helpers.js';
+import {
+  createTestTenant,
+  readChunks,
+  type TestTenant,
+  textOf,
+  widgetHeaders,
+} from '../chat/chat-test-helpers.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
 import {
   createAtRiskCustomer,
@@ -148,6 +154,46 @@ describe('payment recovery against the Stripe emulator, through the Stripe adapt
     const metrics = await client.metrics();
     expect(metrics.body.metrics).toMatchObject({ totalInterventions: 1, successfulResolutions: 1 });
     expect(metrics.body.metrics).toMatchObject({ customerRetentionRate: 100, revenueRetained: 49 });
+  });
+
+  it('then answers the customer\'s "show me my invoices" from Stripe, through the adapter', async () => {
+    const who = { customer: 'cust_grace' };
+    const created = await fetch(`${server.url}/api/conversations`, {
+      method: 'POST',
+      headers: widgetHeaders(tenant, who),
+      body: '{}',
+    });
+    const { conversation } = (await created.json()) as { conversation: { id: string } };
+    const listed = emulator.requests.length;
+    const response = await fetch(`${server.url}/api/conversations/${conversation.id}/messages`, {
+      method: 'POST',
+      headers: widgetHeaders(tenant, who),
+      body: JSON.stringify({ text: 'Show me my invoices' }),
+    });
+    expect(response.status).toBe(200);
+    const text = textOf(await readChunks(response));
+    // One list call to Stripe, made by the answer.
+    const calls = emulator.requests
+      .slice(listed)
+      .filter((request) => request.path === '/v1/invoices');
+    expect(calls.length).toBe(1);
+    // The invoice the recovery paid, as Stripe numbers and hosts it.
+    const customerId = (await storage.customers.get({
+      tenantId: tenant.tenant.id,
+      id: 'cust_grace',
+    }))!.stripeCustomerId!;
+    const [invoice] = (await sdk.invoices.list({ customer: customerId })).data;
+    expect(invoice!.status).toBe('paid');
+    expect(text).toContain("Here's what I can see on your account, Grace: it's in good standing");
+    expect(text).toContain('Your invoices are charged to your Visa ending 4242');
+    expect(text).toContain(
+      `- [${invoice!.number}](${invoice!.hosted_invoice_url}), ${new Intl.DateTimeFormat('en-US', {
+        day: 'numeric',
+        month: 'long',
+        year: 'numeric',
+        timeZone: 'UTC',
+      }).format(new Date(invoice!.created * 1000))}: $49.00, paid on`,
+    );
   });
 
   it('answers 400 to forged, stale and unsigned deliveries and changes nothing', async () => {

@@ -1,4 +1,4 @@
-import type { PaymentProviderV1 } from '@churn/core';
+import type { InvoiceSummary, PaymentProviderV1 } from '@churn/core';
 import { describe, expect, it } from 'vitest';
 import { captureRejection, isChurnError, isChurnErrorWithCode } from './conformance-helpers.js';
 
@@ -69,7 +69,12 @@ const plainDecline = 'Your bank declined the card. Try another card or contact y
  * leaves the SetupIntent `requires_payment_method` with the reason; a card needing
  * authentication (3155) is `requires_action` until authenticated; verifying another customer's
  * SetupIntent is refused with `forbidden`; paying twice with one idempotency key (in turn or at
- * once) charges once; a signed webhook parses and a tampered one is refused with `unauthorized`.
+ * once) charges once; a signed webhook parses and a tampered one is refused with `unauthorized`;
+ * `doListInvoices` lists the failed invoice first (`open`, what is owed), then `paid` with
+ * nothing owed once the new card paid it, honours `limit`, never shows another customer's
+ * invoices, refuses a `limit` outside 1..100 or not whole with `validation_failed`, and an
+ * unknown customer with `not_found`. `doListInvoices` is optional in the v1 contract, but this
+ * suite requires it: a provider without it fails these cases rather than skipping them.
  *
  * @example
  * describePaymentProviderConformance('sandbox', () => sandbox, sandboxScenario);
@@ -95,6 +100,19 @@ export function describePaymentProviderConformance(
       card,
     });
     return handle;
+  };
+
+  /** The provider's `doListInvoices`, or a failure saying it is missing (never a skip). */
+  const listInvoicesOf = (
+    provider: PaymentProviderV1,
+  ): ((options: { customerId: string; limit?: number }) => Promise<InvoiceSummary[]>) => {
+    const doListInvoices = provider.doListInvoices;
+    if (typeof doListInvoices !== 'function') {
+      throw new Error(
+        `${name} does not implement doListInvoices: it is optional in PaymentProviderV1, but this suite checks it; implement it to list a customer's invoices.`,
+      );
+    }
+    return (options) => doListInvoices.call(provider, options);
   };
 
   describe(`PaymentProviderV1 conformance: ${name}`, () => {
@@ -351,6 +369,114 @@ export function describePaymentProviderConformance(
         );
         expect(isChurnErrorWithCode(error, 'unauthorized')).toBe(true);
         expect(isChurnError(error) && error.message).toMatch(/signature/i);
+      },
+      timeout,
+    );
+
+    it(
+      'lists the failed invoice first, open, with what is owed',
+      async () => {
+        const provider = await createProvider();
+        const listInvoices = listInvoicesOf(provider);
+        const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
+        const invoices = await listInvoices({ customerId: seeded.customerId });
+        expect(invoices.length).toBeGreaterThan(0);
+        const first = invoices[0]!;
+        expect(first).toMatchObject({
+          providerInvoiceId: seeded.invoiceId,
+          status: 'open',
+          amountDue: seeded.amountDue,
+          total: seeded.amountDue,
+          currency: 'usd',
+        });
+        expect(first.createdAt).toBeInstanceOf(Date);
+        expect(Number.isNaN(first.createdAt.getTime())).toBe(false);
+        expect(first.paidAt).toBeUndefined();
+        for (const invoice of invoices) {
+          expect(['open', 'paid', 'void', 'uncollectible']).toContain(invoice.status);
+        }
+        const times = invoices.map((invoice) => invoice.createdAt.getTime());
+        expect(times).toEqual([...times].sort((left, right) => right - left));
+      },
+      timeout,
+    );
+
+    it(
+      'lists the invoice paid, with nothing owed, once the new card paid it',
+      async () => {
+        const provider = await createProvider();
+        const listInvoices = listInvoicesOf(provider);
+        const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
+        const handle = await saveCard(provider, seeded.customerId, 'succeeds');
+        const verified = await provider.doVerifySetupIntent({
+          setupIntentId: handle.id,
+          customerId: seeded.customerId,
+        });
+        if (verified.status !== 'succeeded')
+          throw new Error(`expected succeeded, got ${verified.status}`);
+        await provider.doSetDefaultPaymentMethod({
+          customerId: seeded.customerId,
+          paymentMethodId: verified.paymentMethod.providerPaymentMethodId,
+        });
+        const { results } = await provider.doPayOpenInvoices({
+          customerId: seeded.customerId,
+          idempotencyKey: `pay-${seeded.invoiceId}`,
+        });
+        expect(results.map((result) => result.status)).toEqual(['paid']);
+        const invoices = await listInvoices({ customerId: seeded.customerId });
+        const paid = invoices.find((invoice) => invoice.providerInvoiceId === seeded.invoiceId);
+        expect(paid).toMatchObject({
+          status: 'paid',
+          amountDue: 0,
+          total: seeded.amountDue,
+          currency: 'usd',
+        });
+        expect(paid?.paidAt).toBeInstanceOf(Date);
+        expect(Number.isNaN(paid?.paidAt?.getTime())).toBe(false);
+      },
+      timeout,
+    );
+
+    it(
+      "honours limit, and never lists another customer's invoices",
+      async () => {
+        const provider = await createProvider();
+        const listInvoices = listInvoicesOf(provider);
+        const owner = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
+        const other = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
+        const all = await listInvoices({ customerId: owner.customerId });
+        const one = await listInvoices({ customerId: owner.customerId, limit: 1 });
+        expect(one).toHaveLength(1);
+        expect(one[0]!.providerInvoiceId).toBe(all[0]!.providerInvoiceId);
+        const ownerIds = all.map((invoice) => invoice.providerInvoiceId);
+        expect(ownerIds).toContain(owner.invoiceId);
+        expect(ownerIds).not.toContain(other.invoiceId);
+        const otherIds = (await listInvoices({ customerId: other.customerId })).map(
+          (invoice) => invoice.providerInvoiceId,
+        );
+        expect(otherIds).toContain(other.invoiceId);
+        expect(otherIds).not.toContain(owner.invoiceId);
+      },
+      timeout,
+    );
+
+    it(
+      'refuses a limit outside 1..100 or not whole, and an unknown customer',
+      async () => {
+        const provider = await createProvider();
+        const listInvoices = listInvoicesOf(provider);
+        const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
+        for (const limit of [0, 101, 1.5]) {
+          const error = await captureRejection(() =>
+            listInvoices({ customerId: seeded.customerId, limit }),
+          );
+          expect(isChurnErrorWithCode(error, 'validation_failed')).toBe(true);
+          expect(isChurnError(error) && error.message).toMatch(/limit/);
+        }
+        const unknown = await captureRejection(() =>
+          listInvoices({ customerId: 'cus_churn_conformance_unknown' }),
+        );
+        expect(isChurnErrorWithCode(unknown, 'not_found')).toBe(true);
       },
       timeout,
     );

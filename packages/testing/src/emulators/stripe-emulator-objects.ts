@@ -364,8 +364,19 @@ export function buildInvoice(options: {
   paidAt: number | null;
   periodStart: number;
   periodEnd: number;
+  /**
+   * The printed number (`<customer invoice_prefix>-0001`), given at finalization: `null` while
+   * a draft, as Stripe leaves it.
+   */
+  number: string | null;
+  /** `send_invoice` invoices have a `due_date`; `charge_automatically` ones (the default) none. */
+  collectionMethod?: 'charge_automatically' | 'send_invoice';
+  /** Unix seconds; only for `send_invoice`. */
+  dueDate?: number | null;
 }): Stripe.Invoice {
   const paid = options.status === 'paid';
+  const draft = options.status === 'draft';
+  const collectionMethod = options.collectionMethod ?? 'charge_automatically';
   const subscriptionId = options.subscription?.id ?? null;
   const lineId = `il_${options.id.slice(3)}`;
   return {
@@ -382,7 +393,7 @@ export function buildInvoice(options: {
     application: null,
     attempt_count: options.attemptCount,
     attempted: options.attemptCount > 0,
-    auto_advance: !paid,
+    auto_advance: !paid && collectionMethod === 'charge_automatically',
     automatic_tax: {
       disabled_reason: null,
       enabled: false,
@@ -392,7 +403,7 @@ export function buildInvoice(options: {
     },
     automatically_finalizes_at: null,
     billing_reason: subscriptionId ? 'subscription_cycle' : 'manual',
-    collection_method: 'charge_automatically',
+    collection_method: collectionMethod,
     created: options.created,
     currency: options.currency,
     custom_fields: null,
@@ -410,13 +421,14 @@ export function buildInvoice(options: {
     default_tax_rates: [],
     description: null,
     discounts: [],
-    due_date: null,
-    effective_at: options.created,
+    due_date: collectionMethod === 'send_invoice' ? (options.dueDate ?? null) : null,
+    effective_at: draft ? null : options.created,
     ending_balance: 0,
     footer: null,
     from_invoice: null,
-    hosted_invoice_url: `https://invoice.stripe.com/i/emulator/${options.id}`,
-    invoice_pdf: `https://pay.stripe.com/invoice/emulator/${options.id}/pdf`,
+    // Drafts have no hosted page and no PDF yet (fixtures3.json's draft invoice has null).
+    hosted_invoice_url: draft ? null : `https://invoice.stripe.com/i/emulator/${options.id}`,
+    invoice_pdf: draft ? null : `https://pay.stripe.com/invoice/emulator/${options.id}/pdf`,
     issuer: { type: 'self' },
     last_finalization_error: null,
     latest_revision: null,
@@ -463,8 +475,9 @@ export function buildInvoice(options: {
     },
     livemode: false,
     metadata: {},
-    next_payment_attempt: paid ? null : options.nextPaymentAttempt,
-    number: `${options.customer.invoice_prefix ?? 'EMU'}-${options.id.slice(-4).toUpperCase()}`,
+    next_payment_attempt:
+      paid || collectionMethod === 'send_invoice' ? null : options.nextPaymentAttempt,
+    number: options.number,
     on_behalf_of: null,
     parent: subscriptionId
       ? {
@@ -490,7 +503,7 @@ export function buildInvoice(options: {
     statement_descriptor: null,
     status: options.status,
     status_transitions: {
-      finalized_at: options.created,
+      finalized_at: draft ? null : options.created,
       marked_uncollectible_at: null,
       paid_at: options.paidAt,
       voided_at: null,

@@ -268,6 +268,90 @@ describe('the Stripe emulator, through the official SDK', () => {
     await expect(stripe.customers.list()).resolves.toMatchObject({ object: 'list' });
   });
 
+  it("lists a customer's invoices like Stripe: newest by created, numbered, drafts bare, paged", async () => {
+    const local = await startStripeEmulator({ clock: () => new Date('2026-03-10T12:00:00Z') });
+    const client = new Stripe(local.secretKey, {
+      host: local.host,
+      port: local.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    try {
+      const customer = local.seedCustomer({ name: 'Grace Hopper' });
+      const other = local.seedCustomer({ name: 'Alan Turing' });
+      const open = local.seedInvoice({ customer, amountDue: 4900, attemptCount: 1 });
+      // Seeded after, created before: Stripe orders by `created`, not by insertion.
+      const paid = local.seedInvoice({
+        customer,
+        amountDue: 4900,
+        status: 'paid',
+        created: new Date('2026-02-10T12:00:00Z'),
+        paidAt: new Date('2026-02-10T13:00:00Z'),
+      });
+      const manual = local.seedInvoice({
+        customer,
+        amountDue: 1250,
+        created: new Date('2026-03-01T12:00:00Z'),
+        dueDate: new Date('2026-03-31T12:00:00Z'),
+      });
+      const draft = local.seedInvoice({ customer, amountDue: 4900, status: 'draft' });
+      local.seedInvoice({ customer: other, amountDue: 999 });
+
+      const all = await client.invoices.list({ customer });
+      expect(all.object).toBe('list');
+      expect(all.url).toBe('/v1/invoices');
+      expect(all.has_more).toBe(false);
+      expect(all.data.map((invoice) => invoice.id)).toEqual([draft, open, manual, paid]);
+      const byId = new Map(all.data.map((invoice) => [invoice.id, invoice]));
+      const prefix = (await client.customers.retrieve(customer)) as Stripe.Customer;
+      expect(byId.get(open)!.number).toBe(`${prefix.invoice_prefix}-0001`);
+      expect(byId.get(paid)!.number).toBe(`${prefix.invoice_prefix}-0002`);
+      expect(byId.get(manual)!.number).toBe(`${prefix.invoice_prefix}-0003`);
+      expect(byId.get(open)).toMatchObject({
+        status: 'open',
+        total: 4900,
+        amount_remaining: 4900,
+        due_date: null,
+        hosted_invoice_url: expect.stringMatching(/^https:\/\//),
+        status_transitions: { paid_at: null },
+      });
+      expect(byId.get(paid)).toMatchObject({
+        status: 'paid',
+        total: 4900,
+        amount_remaining: 0,
+        status_transitions: { paid_at: Date.parse('2026-02-10T13:00:00Z') / 1000 },
+      });
+      expect(byId.get(manual)).toMatchObject({
+        collection_method: 'send_invoice',
+        due_date: Date.parse('2026-03-31T12:00:00Z') / 1000,
+        next_payment_attempt: null,
+      });
+      // As fixtures3.json's draft: no number, no hosted page, no PDF, not finalized.
+      expect(byId.get(draft)).toMatchObject({
+        status: 'draft',
+        number: null,
+        hosted_invoice_url: null,
+        invoice_pdf: null,
+        status_transitions: { finalized_at: null },
+      });
+
+      const first = await client.invoices.list({ customer, limit: 2 });
+      expect(first.data.map((invoice) => invoice.id)).toEqual([draft, open]);
+      expect(first.has_more).toBe(true);
+      const rest = await client.invoices.list({ customer, limit: 2, starting_after: open });
+      expect(rest.data.map((invoice) => invoice.id)).toEqual([manual, paid]);
+      expect(rest.has_more).toBe(false);
+
+      const unknown = await client.invoices
+        .list({ customer: 'cus_unknown' })
+        .catch((caught: unknown) => caught);
+      expect(unknown).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(unknown).toMatchObject({ code: 'resource_missing', param: 'customer' });
+    } finally {
+      await local.close();
+    }
+  });
+
   it('delivers signed webhooks the official SDK verifies', async () => {
     let received: { signature: string; body: string } | undefined;
     const server = createServer((request, response) => {

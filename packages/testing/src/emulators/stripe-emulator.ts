@@ -123,7 +123,10 @@ export interface StripeEmulator {
     status?: 'active' | 'past_due' | 'unpaid' | 'canceled' | 'trialing' | 'incomplete';
     defaultPaymentMethod?: string;
   }): string;
-  /** Adds an invoice (open by default); returns its id. */
+  /**
+   * Adds an invoice (open by default); returns its id. A finalized one (not `draft`) gets the
+   * customer's next number, `<invoice_prefix>-0001` upwards, as Stripe numbers per customer.
+   */
   seedInvoice(options: {
     customer: string;
     subscription?: string;
@@ -135,6 +138,8 @@ export interface StripeEmulator {
     nextPaymentAttempt?: Date | null;
     paidAt?: Date;
     created?: Date;
+    /** Makes it an invoice sent for manual payment (`send_invoice`) due then. */
+    dueDate?: Date;
   }): string;
   /**
    * The usual at-risk customer in one call: a customer, a card (`chargeCustomerFail` by default,
@@ -412,9 +417,18 @@ export async function startStripeEmulator(
         'limit',
       );
     }
+    // Newest first by `created`, like Stripe; objects created in the same second, the later first.
+    const createdOf = (item: T) => {
+      const created = (item as { created?: unknown }).created;
+      return typeof created === 'number' ? created : 0;
+    };
     const sorted = [...all]
       .filter(filter)
-      .sort((left, right) => (sequence.get(right.id) ?? 0) - (sequence.get(left.id) ?? 0));
+      .sort(
+        (left, right) =>
+          createdOf(right) - createdOf(left) ||
+          (sequence.get(right.id) ?? 0) - (sequence.get(left.id) ?? 0),
+      );
     const startingAfter = text(params, 'starting_after');
     const endingBefore = text(params, 'ending_before');
     let data: T[];
@@ -857,6 +871,15 @@ export async function startStripeEmulator(
   });
   route('GET', /^\/v1\/invoices$/, (_match, params) => {
     const customer = text(params, 'customer');
+    // Stripe refuses a filter on a customer it does not know (another account's, a typo).
+    if (customer !== undefined && !customers.has(customer)) {
+      throw new StripeApiFailure(400, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: `No such customer: '${customer}'`,
+        param: 'customer',
+      });
+    }
     const status = text(params, 'status');
     const subscription = text(params, 'subscription');
     const collection = text(params, 'collection_method');
@@ -1172,6 +1195,12 @@ export async function startStripeEmulator(
     }
     const created = seed.created ? Math.floor(seed.created.getTime() / 1000) : now();
     const status = seed.status ?? 'open';
+    let number: string | null = null;
+    if (status !== 'draft') {
+      const sequenceNumber = customer.next_invoice_sequence ?? 1;
+      customer.next_invoice_sequence = sequenceNumber + 1;
+      number = `${customer.invoice_prefix ?? 'EMU'}-${String(sequenceNumber).padStart(4, '0')}`;
+    }
     const invoice = remember(
       invoices,
       buildInvoice({
@@ -1197,6 +1226,13 @@ export async function startStripeEmulator(
             : null,
         periodStart: created - 30 * 86_400,
         periodEnd: created,
+        number,
+        ...(seed.dueDate
+          ? {
+              collectionMethod: 'send_invoice' as const,
+              dueDate: Math.floor(seed.dueDate.getTime() / 1000),
+            }
+          : {}),
       }),
     );
     if (subscription) subscription.latest_invoice = invoice.id;

@@ -20,6 +20,7 @@ export type {
   DefaultPaymentMethodUpdate,
   FailedInvoice,
   InvoicePaymentResult,
+  InvoiceSummary,
   PaymentCard,
   PaymentProviderV1,
   PendingSetupIntentStatus,

@@ -72,6 +72,31 @@ export interface AtRiskCustomer {
   risk: RiskAssessment;
 }
 
+/**
+ * One of a customer's invoices, as the customer sees it on a statement. Never a card number.
+ * Listed by {@link PaymentProviderV1.doListInvoices}.
+ */
+export interface InvoiceSummary {
+  /** The provider's invoice id (`in_...`). */
+  providerInvoiceId: string;
+  /** The invoice number printed on it (Stripe's `number`, like `ACME-0001`), when it has one. */
+  number?: string;
+  status: 'open' | 'paid' | 'void' | 'uncollectible';
+  /** Total of the invoice, major units (49.5 = $49.50). */
+  total: number;
+  /** What is still owed (Stripe's `amount_remaining`), major units. */
+  amountDue: number;
+  /** ISO 4217, lowercase. */
+  currency: string;
+  createdAt: Date;
+  /** When it is due, for invoices sent for manual payment. */
+  dueDate?: Date;
+  /** When it was paid (Stripe's `status_transitions.paid_at`). */
+  paidAt?: Date;
+  /** The provider's page where the customer can see and download it (Stripe's `hosted_invoice_url`). */
+  hostedInvoiceUrl?: string;
+}
+
 /** What {@link PaymentProviderV1.doCreateSetupIntent} returns: what the card form needs. */
 export interface SetupIntentHandle {
   /** The provider's SetupIntent id (`seti_...`). */
@@ -215,6 +240,18 @@ export interface PaymentProviderV1 {
     customerId: string;
     idempotencyKey: string;
   }): Promise<{ results: InvoicePaymentResult[] }>;
+
+  /**
+   * The customer's invoices, newest first, drafts left out (a draft is not yet the customer's).
+   * `limit` defaults to 10, at most 100. A customer of another account is `not_found`, as in the
+   * other methods.
+   *
+   * Optional in v1, so providers written against the first v1 still compile; both built-in
+   * providers (Stripe and the sandbox) implement it. Check for it before calling.
+   * @throws `validation_failed` (`ValidationError`) for an empty `customerId` or a `limit` that
+   * is not an integer from 1 to 100; `not_found` for an unknown customer.
+   */
+  doListInvoices?(options: { customerId: string; limit?: number }): Promise<InvoiceSummary[]>;
 
   /**
    * Verifies the signature of a webhook delivery (`t=...,v1=...`, HMAC-SHA256, 300 s tolerance

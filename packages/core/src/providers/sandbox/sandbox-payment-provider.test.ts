@@ -132,6 +132,57 @@ describe('the sandbox payment provider', () => {
     expect(expiring.paymentMethod?.status).toBe('active');
   });
 
+  it("lists a customer's invoices newest first, numbered SBX-, without a hosted page", async () => {
+    const sandbox = fresh();
+    const invoices = await sandbox.doListInvoices({ customerId: 'cus_failed' });
+    const [failedId] = sandbox
+      .readCustomer('cus_failed')
+      .invoices.filter((invoice) => invoice.status === 'open')
+      .map((invoice) => invoice.id);
+    expect(invoices).toEqual([
+      {
+        providerInvoiceId: failedId,
+        number: 'SBX-0002',
+        status: 'open',
+        total: 150,
+        amountDue: 150,
+        currency: 'usd',
+        createdAt: now,
+      },
+      {
+        providerInvoiceId: expect.stringMatching(/^in_sandbox_/),
+        number: 'SBX-0001',
+        status: 'paid',
+        total: 150,
+        amountDue: 0,
+        currency: 'usd',
+        createdAt: new Date('2026-02-10T12:00:00Z'),
+        paidAt: new Date('2026-02-10T12:00:00Z'),
+      },
+    ]);
+    expect(invoices.some((invoice) => 'hostedInvoiceUrl' in invoice)).toBe(false);
+    expect(await sandbox.doListInvoices({ customerId: 'cus_failed', limit: 1 })).toEqual([
+      invoices[0],
+    ]);
+    expect(await sandbox.doListInvoices({ customerId: 'cus_fine' })).toEqual([]);
+  });
+
+  it('refuses a bad invoice listing in words, and an unknown customer as not_found', async () => {
+    const sandbox = fresh();
+    const invalid = await sandbox
+      .doListInvoices({ customerId: '', limit: 0 })
+      .catch((caught: unknown) => caught);
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect((invalid as ValidationError).issues.map((issue) => issue.path)).toEqual([
+      ['customerId'],
+      ['limit'],
+    ]);
+    const unknown = await sandbox
+      .doListInvoices({ customerId: 'cus_unknown' })
+      .catch((caught: unknown) => caught);
+    expect(ChurnError.isInstance(unknown) && unknown.code).toBe('not_found');
+  });
+
   it('validates the demo card form like a card form: Luhn, expiry, CVC, and only test cards', async () => {
     const sandbox = fresh();
     const { id } = await sandbox.doCreateSetupIntent({ customerId: 'cus_fine' });

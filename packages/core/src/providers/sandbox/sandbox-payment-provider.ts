@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../clock.js';
 import type { CardType } from '../../entities/enums.js';
 import { ChurnError } from '../../errors/churn-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import { validateListInvoicesOptions } from '../../payment-provider/v1/list-invoices-options.js';
 import { type PaymentEvent, PaymentEventSchema } from '../../payment-provider/v1/payment-event.js';
 import {
   describePaymentFailure,
@@ -12,6 +13,7 @@ import type {
   AtRiskCustomer,
   DefaultPaymentMethodUpdate,
   InvoicePaymentResult,
+  InvoiceSummary,
   PaymentCard,
   PaymentProviderV1,
   PendingSetupIntentStatus,
@@ -117,6 +119,8 @@ export interface SandboxPaymentProviderSettings {
 /** The sandbox: {@link PaymentProviderV1} in memory, with Stripe's test-card behaviour and demo helpers. */
 export interface SandboxPaymentProvider extends PaymentProviderV1 {
   readonly provider: 'sandbox';
+  /** Always present in the sandbox (optional in the v1 contract). No `hostedInvoiceUrl`. */
+  doListInvoices(options: { customerId: string; limit?: number }): Promise<InvoiceSummary[]>;
   /** Adds a customer (and card, subscription, failed invoice) and returns the new ids. */
   addCustomer(seed: SandboxCustomerSeed): SandboxCustomerIds;
   /**
@@ -180,6 +184,8 @@ interface StoredSubscription {
 
 interface StoredInvoice {
   id: string;
+  /** Printed number, `SBX-0001` upwards, in the order invoices are created. */
+  number: string;
   customerId: string;
   subscriptionId?: string;
   amountDue: number;
@@ -240,6 +246,9 @@ export function createSandboxPaymentProvider(
   const setupIntentByKey = new Map<string, string>();
   const paymentByKey = new Map<string, InvoicePaymentResult>();
   const counters = new Map<string, number>();
+
+  let invoiceCount = 0;
+  const nextInvoiceNumber = (): string => `SBX-${String(++invoiceCount).padStart(4, '0')}`;
 
   const nextId = (prefix: string): string => {
     const count = (counters.get(prefix) ?? 0) + 1;
@@ -334,6 +343,7 @@ export function createSandboxPaymentProvider(
       if (seed.lastPaidAt) {
         const paid: StoredInvoice = {
           id: nextId('in'),
+          number: nextInvoiceNumber(),
           customerId: id,
           subscriptionId: subscription.id,
           amountDue: subscription.amount,
@@ -349,6 +359,7 @@ export function createSandboxPaymentProvider(
         const retryDays = seed.failedInvoice.nextRetryInDays;
         const invoice: StoredInvoice = {
           id: nextId('in'),
+          number: nextInvoiceNumber(),
           customerId: id,
           subscriptionId: subscription.id,
           amountDue: seed.failedInvoice.amountDue ?? subscription.amount,
@@ -728,6 +739,35 @@ export function createSandboxPaymentProvider(
         results.push(outcome);
       }
       return { results };
+    },
+
+    async doListInvoices(options) {
+      const { customerId, limit } = validateListInvoicesOptions(options);
+      customerOf(customerId);
+      const all = [...invoices.values()];
+      // Newest first; invoices created at the same instant, the later-created first (as Stripe).
+      return all
+        .map((invoice, index) => ({ invoice, index }))
+        .filter(({ invoice }) => invoice.customerId === customerId)
+        .sort(
+          (left, right) =>
+            right.invoice.createdAt.getTime() - left.invoice.createdAt.getTime() ||
+            right.index - left.index,
+        )
+        .slice(0, limit)
+        .map(
+          ({ invoice }): InvoiceSummary => ({
+            providerInvoiceId: invoice.id,
+            number: invoice.number,
+            status: invoice.status,
+            total: invoice.amountDue,
+            amountDue: invoice.status === 'paid' ? 0 : invoice.amountDue,
+            currency: invoice.currency,
+            createdAt: invoice.createdAt,
+            ...(invoice.paidAt ? { paidAt: invoice.paidAt } : {}),
+            // No hostedInvoiceUrl: the sandbox has no page to show an invoice on.
+          }),
+        );
     },
 
     async doParseWebhook({ payload, signature, now }) {

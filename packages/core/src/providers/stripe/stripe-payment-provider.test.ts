@@ -284,6 +284,141 @@ describe('the Stripe payment provider, through the official SDK and the emulator
   });
 });
 
+describe("the Stripe provider's invoice list", () => {
+  const at = (iso: string) => new Date(iso);
+
+  it('leaves drafts out, paging past them until it has `limit` finalized invoices', async () => {
+    const local = await startStripeEmulator({ clock: () => at('2026-03-10T12:00:00Z') });
+    try {
+      const customer = local.seedCustomer({ name: 'Grace Hopper' });
+      const paid = local.seedInvoice({
+        customer,
+        amountDue: 4900,
+        status: 'paid',
+        created: at('2026-01-10T12:00:00Z'),
+        paidAt: at('2026-01-10T12:05:00Z'),
+      });
+      const open = local.seedInvoice({
+        customer,
+        amountDue: 4950,
+        attemptCount: 2,
+        created: at('2026-02-10T12:00:00Z'),
+      });
+      const drafts = [1, 2, 3].map((day) =>
+        local.seedInvoice({
+          customer,
+          amountDue: 4900,
+          status: 'draft',
+          created: at(`2026-03-0${day}T12:00:00Z`),
+        }),
+      );
+      const provider = createStripePaymentProvider({
+        secretKey: local.secretKey,
+        webhookSecret: local.webhookSecret,
+        apiBase: { host: local.host, port: local.port, protocol: 'http' },
+      });
+      const invoices = await provider.doListInvoices({ customerId: customer, limit: 2 });
+      expect(invoices.map((invoice) => invoice.providerInvoiceId)).toEqual([open, paid]);
+      const listed = local.requests.filter((request) => request.path === '/v1/invoices');
+      expect(listed.map((request) => request.query.get('limit'))).toEqual(['3', '3']);
+      expect(listed.map((request) => request.query.get('starting_after'))).toEqual([
+        null,
+        drafts[0],
+      ]);
+      expect(listed.every((request) => request.query.get('customer') === customer)).toBe(true);
+
+      const everything = await provider.doListInvoices({ customerId: customer });
+      expect(everything.map((invoice) => invoice.providerInvoiceId)).toEqual([open, paid]);
+      const none = await provider.doListInvoices({ customerId: local.seedCustomer() });
+      expect(none).toEqual([]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('maps an invoice to what the customer sees: number, amounts, dates, hosted page', async () => {
+    const local = await startStripeEmulator({ clock: () => at('2026-03-10T12:00:00Z') });
+    try {
+      const customer = local.seedCustomer();
+      const prefix = local.getObject<{ invoice_prefix: string }>(customer).invoice_prefix;
+      const paid = local.seedInvoice({
+        customer,
+        amountDue: 4950,
+        status: 'paid',
+        created: at('2026-02-10T12:00:00Z'),
+        paidAt: at('2026-02-10T12:05:00Z'),
+      });
+      const manual = local.seedInvoice({
+        customer,
+        amountDue: 500_000,
+        currency: 'jpy',
+        created: at('2026-03-01T12:00:00Z'),
+        dueDate: at('2026-03-31T12:00:00Z'),
+      });
+      const provider = createStripePaymentProvider({
+        secretKey: local.secretKey,
+        webhookSecret: local.webhookSecret,
+        apiBase: { host: local.host, port: local.port, protocol: 'http' },
+      });
+      const invoices = await provider.doListInvoices({ customerId: customer });
+      expect(invoices).toEqual([
+        {
+          providerInvoiceId: manual,
+          number: `${prefix}-0002`,
+          status: 'open',
+          total: 500_000,
+          amountDue: 500_000,
+          currency: 'jpy',
+          createdAt: at('2026-03-01T12:00:00Z'),
+          dueDate: at('2026-03-31T12:00:00Z'),
+          hostedInvoiceUrl: `https://invoice.stripe.com/i/emulator/${manual}`,
+        },
+        {
+          providerInvoiceId: paid,
+          number: `${prefix}-0001`,
+          status: 'paid',
+          total: 49.5,
+          amountDue: 0,
+          currency: 'usd',
+          createdAt: at('2026-02-10T12:00:00Z'),
+          paidAt: at('2026-02-10T12:05:00Z'),
+          hostedInvoiceUrl: `https://invoice.stripe.com/i/emulator/${paid}`,
+        },
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('refuses a bad limit or an empty customer id before any request, in words', async () => {
+    const provider = createProvider();
+    const before = emulator.requests.length;
+    for (const options of [
+      { customerId: 'cus_1', limit: 0 },
+      { customerId: 'cus_1', limit: 101 },
+      { customerId: 'cus_1', limit: 1.5 },
+      { customerId: 'cus_1', limit: Number.NaN },
+      { customerId: '' },
+    ]) {
+      const error = await provider.doListInvoices(options).catch((caught: unknown) => caught);
+      expect(ChurnError.isInstance(error) && error.code).toBe('validation_failed');
+      expect((error as ChurnError).message).toMatch(
+        'customerId' in options && options.customerId === '' ? /customerId/ : /limit.*1 to 100/,
+      );
+    }
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  it("maps an unknown customer (another account's) to not_found, keeping the SDK error", async () => {
+    const error = await createProvider()
+      .doListInvoices({ customerId: 'cus_of_another_account' })
+      .catch((caught: unknown) => caught);
+    expect(ChurnError.isInstance(error) && error.code).toBe('not_found');
+    expect((error as ChurnError).message).toContain('parameter "customer"');
+    expect((error as ChurnError).cause).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  });
+});
+
 describe('Stripe webhooks', () => {
   const now = new Date();
   const invoiceObject = () => {

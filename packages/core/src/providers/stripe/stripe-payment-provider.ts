@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { ChurnError } from '../../errors/churn-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import { validateListInvoicesOptions } from '../../payment-provider/v1/list-invoices-options.js';
 import { PaymentError } from '../../payment-provider/v1/payment-error.js';
 import type { PaymentEvent } from '../../payment-provider/v1/payment-event.js';
 import { describePaymentFailure } from '../../payment-provider/v1/payment-failure.js';
@@ -10,6 +11,7 @@ import type {
   DefaultPaymentMethodUpdate,
   FailedInvoice,
   InvoicePaymentResult,
+  InvoiceSummary,
   PaymentProviderV1,
   PendingSetupIntentStatus,
   SetupIntentVerification,
@@ -99,6 +101,33 @@ function monthlyValue(subscription: Stripe.Subscription): number {
   return Math.round(total * 100) / 100;
 }
 
+/** Statuses a customer sees; a `draft` (or a status this version does not know) is left out. */
+const customerInvoiceStatuses: readonly InvoiceSummary['status'][] = [
+  'open',
+  'paid',
+  'void',
+  'uncollectible',
+];
+
+/** A finalized Stripe invoice as an {@link InvoiceSummary}; `undefined` for a draft. */
+function toInvoiceSummary(invoice: Stripe.Invoice): InvoiceSummary | undefined {
+  const status = customerInvoiceStatuses.find((candidate) => candidate === invoice.status);
+  if (status === undefined) return undefined;
+  const paidAt = invoice.status_transitions.paid_at;
+  return {
+    providerInvoiceId: invoice.id,
+    ...(invoice.number ? { number: invoice.number } : {}),
+    status,
+    total: fromMinorUnits(invoice.total, invoice.currency),
+    amountDue: fromMinorUnits(invoice.amount_remaining, invoice.currency),
+    currency: invoice.currency.toLowerCase(),
+    createdAt: new Date(invoice.created * 1000),
+    ...(invoice.due_date !== null ? { dueDate: new Date(invoice.due_date * 1000) } : {}),
+    ...(paidAt !== null ? { paidAt: new Date(paidAt * 1000) } : {}),
+    ...(invoice.hosted_invoice_url ? { hostedInvoiceUrl: invoice.hosted_invoice_url } : {}),
+  };
+}
+
 function cardOfPaymentMethod(
   value: string | Stripe.PaymentMethod | null | undefined,
 ): Stripe.PaymentMethod | undefined {
@@ -124,7 +153,7 @@ function cardOfPaymentMethod(
  */
 export function createStripePaymentProvider(
   settings: StripePaymentProviderSettings,
-): PaymentProviderV1 {
+): PaymentProviderV1 & Required<Pick<PaymentProviderV1, 'doListInvoices'>> {
   if (typeof settings.secretKey !== 'string' || !/^(sk|rk)_/.test(settings.secretKey)) {
     throw new ChurnError(
       'configuration',
@@ -549,6 +578,32 @@ export function createStripePaymentProvider(
         }
       }
       return { results };
+    },
+
+    async doListInvoices(options) {
+      const { customerId, limit } = validateListInvoicesOptions(options);
+      const found: InvoiceSummary[] = [];
+      let startingAfter: string | undefined;
+      // Stripe lists newest first and cannot leave drafts out except by asking for one status:
+      // ask for one more than needed (a draft is usually alone, the next cycle's), then page on
+      // past drafts until there are `limit` finalized invoices or the list ends.
+      for (;;) {
+        const page = await call(`listing the invoices of ${customerId}`, () =>
+          client.invoices.list({
+            customer: customerId,
+            limit: Math.min(100, limit - found.length + 1),
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
+        );
+        for (const invoice of page.data) {
+          const summary = toInvoiceSummary(invoice);
+          if (summary !== undefined) found.push(summary);
+          if (found.length === limit) return found;
+        }
+        const last = page.data.at(-1);
+        if (!page.has_more || last === undefined) return found;
+        startingAfter = last.id;
+      }
     },
 
     async doParseWebhook({ payload, signature, now }): Promise<PaymentEvent> {
