@@ -84,7 +84,7 @@ async function chatTurn(url: string, publishableKey: string, text: string): Prom
 }
 
 describe('churn dev (the built bin, as `npm start` runs it)', () => {
-  it('seeds the demo, serves the storefront, the widget and a chat turn, and does not reseed on restart', async () => {
+  it('seeds the demo, serves the storefront, the widget and a chat turn, and starts the demo over on restart', async () => {
     expect(existsSync(bin), 'run `pnpm build` first').toBe(true);
     const dataDir = join(mkdtempSync(join(tmpdir(), 'churn-dev-')), 'fresh', '.churn');
 
@@ -142,6 +142,10 @@ describe('churn dev (the built bin, as `npm start` runs it)', () => {
     try {
       expect(second.stdout).not.toContain('seeded now');
       expect(second.stdout).toMatch(/50 customers, 38 help-centre documents\./);
+      // The demo starts over: the first run's chat is gone, the customers are as seeded.
+      expect(second.stdout).toMatch(
+        /started over: 1 conversation cleared, 50 customers restored as seeded \(--keep-history keeps them\)/,
+      );
       const publishableKey = /publishable key\s+(pk_live_\S+)/.exec(second.stdout)?.[1];
       expect(publishableKey).toBe(/publishable key\s+(pk_live_\S+)/.exec(first.stdout)?.[1]);
       const stream = await chatTurn(second.url, publishableKey!, 'How do I update my credit card?');

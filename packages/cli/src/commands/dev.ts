@@ -24,11 +24,13 @@ import { storefrontPage, widgetAsset, widgetDistDir } from '../demo/storefront.j
 import type { CliCommand } from '../run-cli.js';
 
 /** The help of `churn dev`. */
-export const devUsage = `Usage: churn dev [--port N] [--host HOST] [--data-dir DIR] [--no-demo]
+export const devUsage = `Usage: churn dev [--port N] [--host HOST] [--data-dir DIR] [--no-demo] [--keep-history]
 
 Starts Churn in one process with the demo: the "Acme Analytics" tenant, about fifty
 customers with mixed risk, its help centre as the knowledge base (seeded on the first
 start, found again on later ones), and a storefront page at / carrying the chat widget.
+Each restart clears the demo's conversations and restores its customers as seeded, so the
+card update can be tried again (--keep-history keeps them).
 
 Every seam runs embedded unless its variables are set: DATABASE_URL (PostgreSQL),
 OPENAI_API_KEY [+ OPENAI_BASE_URL, OPENAI_MODEL, OPENAI_EMBEDDING_MODEL] (language model
@@ -40,6 +42,7 @@ Options:
   --host HOST       Address to listen on. Default 127.0.0.1.
   --data-dir DIR    Folder for the embedded data and the demo credentials. Default ./.churn
   --no-demo         Serve the API only: no seed, no storefront.
+  --keep-history    Keep the demo's conversations and customers' states from earlier runs.
   -h, --help        Show this help.
 `;
 
@@ -60,6 +63,8 @@ export interface DevServerOptions {
   dataDir: string;
   /** Seed the demo and serve the storefront. Default true. */
   demo?: boolean;
+  /** Keep the demo's conversations and customers' states across restarts (`seedDemo`'s `keepHistory`). Default false. */
+  keepHistory?: boolean;
   /** The environment to read the services from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -161,6 +166,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         knowledgeBase: knowledgeBases.forTenant(storage, demoTenantId),
         dataDir: options.dataDir,
         origins,
+        keepHistory: options.keepHistory ?? false,
       });
       const credentials = seed.credentials;
       const distDir = widgetDistDir();
@@ -227,6 +233,10 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 /** The lines printed once the server is up: URLs, the demo's keys and sign-in. */
 export function startupMessage(dev: DevServer, dataDir: string): string {
   const lines = ['', `Churn is running at ${dev.url}`, ''];
@@ -240,6 +250,11 @@ export function startupMessage(dev: DevServer, dataDir: string): string {
       `  console     ${dev.url}/admin/     (operators: at-risk customers, live conversations, metrics)`,
       '',
       `Demo tenant "Acme Analytics" (${seed.credentials.tenantId}): ${seed.customers} customers, ${seed.documents} help-centre documents${seed.createdTenant ? ' (seeded now)' : ''}.`,
+      ...(seed.reset.customers > 0 || seed.reset.conversations > 0
+        ? [
+            `  started over: ${plural(seed.reset.conversations, 'conversation')} cleared, ${plural(seed.reset.customers, 'customer')} restored as seeded (--keep-history keeps them)`,
+          ]
+        : []),
       `  publishable key  ${seed.credentials.publishableKey}`,
       `  secret key       ${seed.credentials.secretKey.slice(0, 14)}... (in ${resolve(dataDir, 'demo-credentials.json')})`,
       `  admin sign-in    ${seed.credentials.adminEmail} / ${seed.credentials.adminPassword ?? '(unknown: the credentials file was missing when the tenant already existed)'}`,
@@ -265,6 +280,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     host?: string;
     'data-dir'?: string;
     'no-demo'?: boolean;
+    'keep-history'?: boolean;
     help?: boolean;
   };
   try {
@@ -275,6 +291,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         host: { type: 'string' },
         'data-dir': { type: 'string' },
         'no-demo': { type: 'boolean' },
+        'keep-history': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -306,6 +323,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       host: values.host ?? '127.0.0.1',
       dataDir,
       demo: !values['no-demo'],
+      keepHistory: values['keep-history'] ?? false,
     });
   } catch (error) {
     const reason =

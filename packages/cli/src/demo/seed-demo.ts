@@ -45,8 +45,14 @@ export interface DemoSeed {
   demoCustomerId: string;
   /** Whether this run created the tenant (first start). */
   createdTenant: boolean;
-  /** Customers created by this run (0 on a restart). */
+  /** Customers created by this run (0 on a restart with `keepHistory`). */
   createdCustomers: number;
+  /**
+   * What a restart cleared to give the demo back its starting point (`keepHistory: false`):
+   * the conversations deleted and the customers restored to their seeded state. Zero on the
+   * first start and with `keepHistory`.
+   */
+  reset: { conversations: number; customers: number };
   /** Customers of the demo in total. */
   customers: number;
   /** Documents ingested by this run (0 on a restart). */
@@ -68,6 +74,15 @@ export interface SeedDemoOptions {
   docsDir?: string;
   /** Default now. */
   now?: Date;
+  /**
+   * Keep the conversations and the customers' states of earlier runs. Default `false`: as the
+   * churn seed asks ("chat history maintained during the demo, cleared on restart"), a restart
+   * deletes the demo tenant's conversations (their messages, retrievals, feedback and
+   * escalations with them) and restores every demo customer as seeded (the signed-in customer's
+   * payment has failed again), so the demo can be run again from the start. The tenant, its
+   * keys, the admin user and the documents are kept.
+   */
+  keepHistory?: boolean;
 }
 
 /**
@@ -212,6 +227,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
   if (!credentials) throw new Error('The demo credentials could not be created.');
 
   const customers = demoCustomers(now);
+  const reset =
+    existing && !options.keepHistory
+      ? await resetDemo(storage, customers)
+      : { conversations: 0, customers: 0 };
   const createdCustomers = await storage.transaction(async (repositories) => {
     let created = 0;
     for (const { customer, paymentMethods } of customers) {
@@ -241,8 +260,42 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
     demoCustomerId,
     createdTenant,
     createdCustomers,
+    reset,
     customers: customers.length,
     ingestedDocuments,
     documents,
   };
+}
+
+/**
+ * Gives a restarted demo its starting point, in one transaction: deletes every conversation
+ * of the demo tenant (anonymous visitors' too) and every demo customer with their cards; the
+ * caller creates the customers again as seeded, with dates relative to this start (a card that
+ * "expires next month" still does).
+ */
+async function resetDemo(
+  storage: StorageV1,
+  customers: ReturnType<typeof demoCustomers>,
+): Promise<{ conversations: number; customers: number }> {
+  return storage.transaction(async (repositories) => {
+    let conversations = 0;
+    for (;;) {
+      const page = await repositories.conversations.list({ tenantId: demoTenantId, limit: 100 });
+      if (page.length === 0) break;
+      let deleted = 0;
+      for (const { id } of page) {
+        if (await repositories.conversations.delete({ tenantId: demoTenantId, id })) deleted += 1;
+      }
+      // A storage that lists what it cannot delete must not loop for ever.
+      if (deleted === 0) break;
+      conversations += deleted;
+    }
+    let restored = 0;
+    for (const { customer } of customers) {
+      if (await repositories.customers.delete({ tenantId: demoTenantId, id: customer.id })) {
+        restored += 1;
+      }
+    }
+    return { conversations, customers: restored };
+  });
 }
