@@ -1,6 +1,7 @@
 export * from './ab-testing/index.js';
 export * from './account/index.js';
 export * from './clock.js';
+export * from './embedding-model/cache/index.js';
 export type * from './embedding-model/v1/index.js';
 export * from './entities/index.js';
 export * from './errors/index.js';

@@ -18,6 +18,11 @@ export {
 export * from './http/index.js';
 export * from './identity/index.js';
 export * from './integrations/index.js';
+export {
+  createRedisEmbeddingCache,
+  type RedisEmbeddingCache,
+  type RedisEmbeddingCacheSettings,
+} from './knowledge/redis-embedding-cache.js';
 export * from './limits/index.js';
 export * from './recovery/index.js';
 export * from './storage/index.js';

@@ -1,12 +1,38 @@
 import {
   createKnowledgeBase,
+  createMemoryEmbeddingCache,
+  type EmbeddingCache,
+  type EmbeddingModelV1,
   type KnowledgeBase,
   type KnowledgeBaseSettings,
   type StorageV1,
+  withEmbeddingCache,
 } from '@churn/core';
+import type { ChurnLogger } from '../http/error-to-response.js';
+import {
+  createRedisEmbeddingCache,
+  type RedisEmbeddingCache,
+} from '../knowledge/redis-embedding-cache.js';
 
 /** Settings of {@link createKnowledgeBaseCache}: the RAG seams, defaults filled in by the core. */
-export type KnowledgeBaseCacheSettings = Omit<KnowledgeBaseSettings, 'tenantId' | 'store'>;
+export interface KnowledgeBaseCacheSettings
+  extends Omit<KnowledgeBaseSettings, 'tenantId' | 'store'> {
+  /**
+   * Where the vectors of a remote embedder (any `provider` but `offline`) are kept, so a
+   * repeated question or an unchanged chunk on a re-ingest is not embedded (and paid for)
+   * twice. Default: `createMemoryEmbeddingCache()` (in this process; `createChurnHandler`
+   * passes a Redis cache shared by every instance when `REDIS_URL` is set). `false`: none.
+   * Never used for the offline embedder, which is local, deterministic and faster than a
+   * cache lookup.
+   */
+  embeddingCache?: EmbeddingCache | false;
+  /**
+   * Called when the embedding cache fails (Redis down): the embedder answers instead and
+   * the question is answered as usual. Called at most once a minute, so an outage does
+   * not flood the logs.
+   */
+  onEmbeddingCacheError?: (error: unknown) => void;
+}
 
 /** Gives the knowledge base of a tenant over a storage's documents and chunks. */
 export interface KnowledgeBaseCache {
@@ -14,12 +40,49 @@ export interface KnowledgeBaseCache {
   forTenant(storage: StorageV1, tenantId: string): KnowledgeBase;
 }
 
+/** How often {@link KnowledgeBaseCacheSettings.onEmbeddingCacheError} may be called. */
+const cacheErrorEveryMs = 60_000;
+
+/** `embedder` wrapped with its cache, or as it is (offline, no embedder, cache off). */
+function cachedEmbedder(settings: KnowledgeBaseCacheSettings): EmbeddingModelV1 | undefined {
+  const { embedder, embeddingCache, onEmbeddingCacheError } = settings;
+  if (!embedder || embedder.provider === 'offline' || embeddingCache === false) return embedder;
+  let lastReport = Number.NEGATIVE_INFINITY;
+  return withEmbeddingCache(embedder, {
+    cache: embeddingCache ?? createMemoryEmbeddingCache(),
+    onError: (error) => {
+      const now = Date.now();
+      if (now - lastReport < cacheErrorEveryMs) return;
+      lastReport = now;
+      onEmbeddingCacheError?.(error);
+    },
+  });
+}
+
+/**
+ * The embedding cache `createChurnHandler` shares between instances: a Redis one when
+ * `REDIS_URL` is set, the embedder is remote and no `embeddingCache` was chosen; else
+ * `undefined` (the knowledge bases then keep their default). Close it with the handler.
+ */
+export function sharedEmbeddingCacheOf(
+  settings: KnowledgeBaseCacheSettings | undefined,
+  logger: ChurnLogger,
+): RedisEmbeddingCache | undefined {
+  const url = process.env.REDIS_URL;
+  const embedder = settings?.embedder;
+  if (!url || !embedder || embedder.provider === 'offline') return undefined;
+  if (settings?.embeddingCache !== undefined) return undefined;
+  return createRedisEmbeddingCache({ url, logger });
+}
+
 /**
  * One knowledge base per storage, bound to `storage.knowledge` (the documents and chunks
  * ingestion wrote), with its in-process index (BM25 + vectors, one partition per tenant)
  * loaded from the stored chunks on a tenant's first question. Every seam left out gets the
  * core's embedded default (offline embedder, memory vector store, offline re-ranker,
- * offline language model).
+ * offline language model). A remote embedder goes through an embedding cache
+ * (`embeddingCache`), shared by every storage and tenant of this cache: the key holds the
+ * text, never the tenant, and equal texts have equal vectors.
  *
  * Documents ingested through this cache's knowledge base are indexed at once; documents
  * written to the same database by another process (the CLI) are seen after a restart.
@@ -27,13 +90,18 @@ export interface KnowledgeBaseCache {
 export function createKnowledgeBaseCache(
   settings: KnowledgeBaseCacheSettings = {},
 ): KnowledgeBaseCache {
+  const { embeddingCache: _cache, onEmbeddingCacheError: _onError, ...knowledgeBase } = settings;
+  const embedder = cachedEmbedder(settings);
+  const resolved: Omit<KnowledgeBaseSettings, 'tenantId' | 'store'> = embedder
+    ? { ...knowledgeBase, embedder }
+    : knowledgeBase;
   const byStorage = new WeakMap<StorageV1, KnowledgeBase>();
   const byTenant = new WeakMap<KnowledgeBase, Map<string, KnowledgeBase>>();
   return {
     forTenant(storage, tenantId) {
       let knowledgeBase = byStorage.get(storage);
       if (!knowledgeBase) {
-        knowledgeBase = createKnowledgeBase({ ...settings, store: storage.knowledge });
+        knowledgeBase = createKnowledgeBase({ ...resolved, store: storage.knowledge });
         byStorage.set(storage, knowledgeBase);
       }
       let tenants = byTenant.get(knowledgeBase);

@@ -2,7 +2,11 @@ import { resolve } from 'node:path';
 import { adminConversationRoutes } from '../admin-conversations/admin-conversation-routes.js';
 import { closeConsoleEvents } from '../admin-conversations/console-events.js';
 import { type ChatSettings, chatRoutes } from '../chat/chat-routes.js';
-import { createKnowledgeBaseCache, type KnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
+import {
+  createKnowledgeBaseCache,
+  type KnowledgeBaseCache,
+  sharedEmbeddingCacheOf,
+} from '../chat/knowledge-base-cache.js';
 import {
   createRedisChatStreamRegistry,
   type RedisChatStreamRegistry,
@@ -231,6 +235,12 @@ export function createChurnHandler(
     options.chat?.registry === undefined && process.env.REDIS_URL
       ? createRedisChatStreamRegistry({ url: process.env.REDIS_URL, logger })
       : undefined;
+  // A remote embedder's vectors are shared by every instance in Redis when `REDIS_URL` is set
+  // (else kept in process by the knowledge bases), unless `embeddingCache` was chosen.
+  const embeddingCache =
+    options.chat?.knowledgeBases === undefined
+      ? sharedEmbeddingCacheOf(options.chat?.knowledgeBase, logger)
+      : undefined;
   // The chat and the console's knowledge routes share the knowledge bases (one index).
   // An outage of the embedder or the vector store degrades answers to keyword search: logged.
   const knowledgeBases =
@@ -238,6 +248,12 @@ export function createChurnHandler(
     createKnowledgeBaseCache({
       onVectorSearchError: (error) =>
         logger.warn('Vector search failed: answering from keyword search alone.', { error }),
+      onEmbeddingCacheError: (error) =>
+        logger.warn(
+          'Embedding cache unavailable: embedding with the model meanwhile (answers are unaffected). Check REDIS_URL and the Redis server.',
+          { error: error instanceof Error ? error.message : String(error) },
+        ),
+      ...(embeddingCache ? { embeddingCache } : {}),
       ...options.chat?.knowledgeBase,
     });
   // Storage and the feature routes plug in here: create them from `state`, add their routes.
@@ -268,13 +284,14 @@ export function createChurnHandler(
   };
   // `close()` stops the background jobs (outbox worker, retention, ingest resume) and waits for
   // a run in progress, hands the ingest jobs running here back to other instances, and closes
-  // the Redis connections of the rate limiter and the chat streams.
+  // the Redis connections of the rate limiter, the chat streams and the embedding cache.
   return Object.assign(handler, {
     close: async () => {
       await operations.close();
       await knowledgeJobs.close();
       await rateLimits?.close();
       await chatStreams?.close();
+      await embeddingCache?.close();
       if (state.services.ready) await closeConsoleEvents((await state.services.load()).storage);
     },
   });

@@ -1,0 +1,216 @@
+import type { EmbeddingCache } from '@churn/core';
+import type { Redis } from 'ioredis';
+import { type ChurnLogger, consoleLogger } from '../http/error-to-response.js';
+
+/** Settings of {@link createRedisEmbeddingCache}. */
+export interface RedisEmbeddingCacheSettings {
+  /** `redis://[:password@]host:port[/db]`. Default env `REDIS_URL`. Ignored when `client` is given. */
+  url?: string;
+  /** A client you made (ioredis). It is not closed by `close()`. */
+  client?: Redis;
+  /** How long a vector stays, in seconds, refreshed each time it is stored. Default 7 days. */
+  ttlSeconds?: number;
+  /** Prefix of every key. Default `churn:embedding:`. */
+  prefix?: string;
+  /** Longest wait for one Redis answer, in ms (then the embedder is called). Default 250. */
+  commandTimeoutMs?: number;
+  /** Longest wait to connect, in ms. Default 1000. */
+  connectTimeoutMs?: number;
+  /** Where the warning about a corrupted entry goes. Default `console`. */
+  logger?: ChurnLogger;
+}
+
+/** An {@link EmbeddingCache} in Redis, with the connection it may hold. */
+export interface RedisEmbeddingCache extends EmbeddingCache {
+  /** Ends the connection this cache opened (not a `client` you passed). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Bytes of one float32. */
+const floatBytes = 4;
+
+/** A vector as little-endian float32: 6 KB for 1536 dimensions, the same on every machine. */
+export function encodeEmbedding(embedding: readonly number[]): Buffer {
+  const buffer = Buffer.allocUnsafe(embedding.length * floatBytes);
+  for (const [index, value] of embedding.entries()) buffer.writeFloatLE(value, index * floatBytes);
+  return buffer;
+}
+
+/** The vector of {@link encodeEmbedding}'s bytes; `undefined` for bytes that cannot be one. */
+export function decodeEmbedding(buffer: Buffer): number[] | undefined {
+  if (buffer.length === 0 || buffer.length % floatBytes !== 0) return undefined;
+  const embedding = new Array<number>(buffer.length / floatBytes);
+  for (let index = 0; index < embedding.length; index++) {
+    embedding[index] = buffer.readFloatLE(index * floatBytes);
+  }
+  return embedding;
+}
+
+async function connect(settings: RedisEmbeddingCacheSettings): Promise<Redis> {
+  const url = settings.url ?? process.env.REDIS_URL;
+  if (!url) {
+    throw new Error(
+      'createRedisEmbeddingCache needs a Redis URL: pass { url } or set REDIS_URL (redis://host:6379).',
+    );
+  }
+  let module: typeof import('ioredis');
+  try {
+    // A variable specifier: bundlers (Next.js, webpack) must not try to resolve this optional
+    // peer dependency at build time, and the package's import graph stays free of it.
+    const specifier = 'ioredis';
+    module = (await import(specifier)) as typeof import('ioredis');
+  } catch (error) {
+    throw new Error(
+      'The Redis embedding cache needs the "ioredis" package: install it next to @churn/server (npm install ioredis@5).',
+      { cause: error },
+    );
+  }
+  const client = new module.Redis(url, {
+    // Named in `CLIENT LIST`, for operators (and the handler's tests).
+    connectionName: 'churn-embedding-cache',
+    lazyConnect: true,
+    // Fail fast while disconnected (the embedder is called instead) rather than queue commands.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: settings.connectTimeoutMs ?? 1000,
+    commandTimeout: settings.commandTimeoutMs ?? 250,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  // Connection errors surface through the commands (which reject), not as unhandled events.
+  client.on('error', () => undefined);
+  client.connect().catch(() => undefined);
+  return client;
+}
+
+function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'wait') {
+    return Promise.reject(new Error(`Redis is ${client.status}.`));
+  }
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error): void => {
+      clearTimeout(timer);
+      client.removeListener('ready', onReady);
+      client.removeListener('end', onEnd);
+      client.removeListener('error', onError);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onReady = (): void => done();
+    const onEnd = (): void => done(new Error('Redis connection ended.'));
+    const onError = (error: unknown): void =>
+      done(error instanceof Error ? error : new Error(String(error)));
+    const timer = setTimeout(() => done(new Error('Redis did not connect in time.')), timeoutMs);
+    client.once('ready', onReady);
+    client.once('end', onEnd);
+    client.once('error', onError);
+  });
+}
+
+/**
+ * An {@link EmbeddingCache} shared by every instance through Redis: one key per vector
+ * (`<prefix><sha256>`), stored as little-endian float32 bytes (6 KB for 1536 dimensions)
+ * with an expiry (`SET key bytes EX ttl`, in one pipeline per call), read with one `MGET`.
+ * Float32 keeps the ranking of cosine similarities: the difference from the float64 the
+ * embedder returned is below 1e-7 per dimension.
+ *
+ * While Redis is down or slow, `get` and `set` reject within `connectTimeoutMs` /
+ * `commandTimeoutMs` instead of queueing: `withEmbeddingCache` then calls the embedder and
+ * reports the error to its `onError`. ioredis reconnects by itself. `ioredis` is an optional
+ * peer dependency, imported when the cache is made.
+ *
+ * @example
+ * const embedder = withEmbeddingCache(createOpenAIEmbeddingModel(), {
+ *   cache: createRedisEmbeddingCache({ url: process.env.REDIS_URL }),
+ * });
+ */
+export function createRedisEmbeddingCache(
+  settings: RedisEmbeddingCacheSettings = {},
+): RedisEmbeddingCache {
+  const prefix = settings.prefix ?? 'churn:embedding:';
+  const ttlSeconds = settings.ttlSeconds ?? 7 * 24 * 3600;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+    throw new Error(
+      `The Redis embedding cache's ttlSeconds must be a positive integer (for example 604800, 7 days), got ${String(ttlSeconds)}.`,
+    );
+  }
+  const logger = settings.logger ?? consoleLogger;
+  const connectTimeoutMs = settings.connectTimeoutMs ?? 1000;
+  const clientPromise = settings.client ? Promise.resolve(settings.client) : connect(settings);
+  // Not awaited here: a missing package or URL is reported by the first call.
+  clientPromise.catch(() => undefined);
+  let closed = false;
+  let warnedCorrupted = false;
+  // The last connection error since Redis was last ready: while it is set, a call fails at
+  // once instead of waiting for the next reconnection attempt.
+  let failure: unknown;
+  const watched = new WeakSet<Redis>();
+  const watch = (client: Redis): void => {
+    if (watched.has(client)) return;
+    watched.add(client);
+    client.on('error', (error: unknown) => {
+      failure = error;
+    });
+    client.on('ready', () => {
+      failure = undefined;
+    });
+  };
+
+  const ready = async (): Promise<Redis> => {
+    if (closed) throw new Error('The Redis embedding cache is closed.');
+    const client = await clientPromise;
+    watch(client);
+    if (client.status === 'ready') return client;
+    if (failure !== undefined) {
+      throw new Error(
+        `Redis is unavailable (${client.status}): ${failure instanceof Error ? failure.message : String(failure)}`,
+        { cause: failure },
+      );
+    }
+    await waitForReady(client, connectTimeoutMs);
+    return client;
+  };
+
+  return {
+    async get(keys) {
+      if (keys.length === 0) return [];
+      const client = await ready();
+      const buffers = await client.mgetBuffer(...keys.map((key) => prefix + key));
+      return buffers.map((buffer) => {
+        if (buffer === null) return undefined;
+        const embedding = decodeEmbedding(buffer);
+        if (embedding === undefined && !warnedCorrupted) {
+          warnedCorrupted = true;
+          logger.warn(
+            `The Redis embedding cache found an entry that is not a float32 vector under "${prefix}": it is embedded again and overwritten. Check that nothing else writes keys with this prefix.`,
+          );
+        }
+        return embedding;
+      });
+    },
+
+    async set(entries) {
+      if (entries.length === 0) return;
+      const client = await ready();
+      const pipeline = client.pipeline();
+      for (const { key, embedding } of entries) {
+        pipeline.set(prefix + key, encodeEmbedding(embedding), 'EX', ttlSeconds);
+      }
+      const results = (await pipeline.exec()) ?? [];
+      const failed = results.find(([error]) => error);
+      if (failed) throw failed[0];
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (settings.client) return;
+      const client = await clientPromise.catch(() => undefined);
+      if (!client) return;
+      // QUIT waits for the answers of commands already sent; a connection that is down has
+      // nothing to wait for.
+      if (client.status === 'ready') await client.quit().catch(() => undefined);
+      client.disconnect();
+    },
+  };
+}
