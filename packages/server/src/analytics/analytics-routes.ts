@@ -5,7 +5,7 @@ import { readQuery } from '../http/read-query.js';
 import type { Route } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
-import { aggregateMetricSeries, loadMetricRows, startOfUtcDay } from './metric-series.js';
+import { queryMetricSeries } from './metric-series.js';
 import { recordDeflections } from './record-deflections.js';
 
 const dayMs = 86_400_000;
@@ -95,13 +95,8 @@ export function analyticsRoutes(): Route<ChurnHandlerState>[] {
           if (typeof value === 'string') dimensions[name] = value;
         }
         // Whole UTC days: the first day from its midnight, the last one to its end.
-        const rows = await loadMetricRows(storage, {
+        const result = await queryMetricSeries(storage, {
           tenantId: principal.tenantId,
-          metrics,
-          from: startOfUtcDay(from),
-          to: new Date(startOfUtcDay(new Date(to.getTime() - 1)).getTime() + dayMs),
-        });
-        const result = aggregateMetricSeries(rows, {
           metrics,
           from,
           to,
