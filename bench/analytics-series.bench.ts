@@ -11,7 +11,7 @@
  *   JavaScript (what any other `StorageV1` gets, and what every storage did before), at most
  *   200,000 per metric.
  *
- * Run: `pnpm exec tsx bench/analytics-series.bench.ts [count]`. In-memory PGlite by default;
+ * Run: `pnpm bench bench/analytics-series.bench.ts [count]`. In-memory PGlite by default;
  * BENCH_DATABASE_URL runs it on PostgreSQL (a temporary schema, dropped at the end).
  */
 
