@@ -2,6 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { errorMessage } from '../api/admin-api-error.js';
 import { ConsoleElement } from '../elements/console-element.js';
 import { formatDate, formatDateTime, formatMoney, humanize } from '../elements/format.js';
+import { toCustomerInvoiceRow } from './customer-invoice.js';
 import { type CustomerRow, toCustomerRow } from './customer-row.js';
 
 type Raw = Record<string, unknown>;
@@ -9,7 +10,11 @@ type Raw = Record<string, unknown>;
 interface CustomerDetail {
   customer: unknown;
   paymentMethods: Raw[];
+  /** Newest first: the payment provider's, or the ones Churn knows of (`invoicesSource`). */
   invoices: Raw[];
+  invoicesSource?: 'provider' | 'churn';
+  /** Why the provider's invoices are not shown, and what to do. */
+  invoicesNote?: string;
   conversations: {
     id: string;
     status: string;
@@ -22,8 +27,6 @@ interface CustomerDetail {
 
 const text = (value: unknown): string =>
   typeof value === 'string' || typeof value === 'number' ? String(value) : '';
-const numeric = (value: unknown): number | undefined =>
-  typeof value === 'number' ? value : undefined;
 
 /**
  * `<churn-customer-page>`: one customer from `GET /api/customers/{id}`: their risk, payment
@@ -126,22 +129,23 @@ export class ChurnCustomerPage extends ConsoleElement {
       </section>
       <section aria-labelledby="invoices-title">
         <h2 id="invoices-title">Invoices</h2>
+        ${detail.invoicesNote ? html`<p class="muted small" role="note">${detail.invoicesNote}</p>` : nothing}
         ${
           detail.invoices.length === 0
             ? html`<p>No invoices.</p>`
             : html`<div class="table-wrap"><table>
-              <thead><tr><th scope="col">Invoice</th><th scope="col">Status</th><th scope="col">Amount</th><th scope="col">Date</th></tr></thead>
+              <thead><tr><th scope="col">Number</th><th scope="col">Date</th><th scope="col">Total</th><th scope="col">Status</th></tr></thead>
               <tbody>${detail.invoices.map((invoice) => {
-                const cents =
-                  numeric(invoice.amountDueCents) ??
-                  (numeric(invoice.amountDue) !== undefined
-                    ? Math.round((numeric(invoice.amountDue) as number) * 100)
-                    : undefined);
+                const view = toCustomerInvoiceRow(invoice, row.currency);
                 return html`<tr>
-                  <td>${text(invoice.externalId ?? invoice.stripeInvoiceId ?? invoice.id)}</td>
-                  <td>${humanize(text(invoice.status))}</td>
-                  <td class="number">${formatMoney(cents, text(invoice.currency) || row.currency)}</td>
-                  <td>${formatDate(text(invoice.at ?? invoice.createdAt))}</td>
+                  <th scope="row">${
+                    view.hostedInvoiceUrl
+                      ? html`<a href=${view.hostedInvoiceUrl} target="_blank" rel="noopener noreferrer">${view.number}<span class="visually-hidden"> (opens in a new tab)</span></a>`
+                      : view.number
+                  }</th>
+                  <td>${view.date}</td>
+                  <td class="number">${view.total}</td>
+                  <td>${view.status}</td>
                 </tr>`;
               })}</tbody></table></div>`
         }

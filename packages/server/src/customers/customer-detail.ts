@@ -1,7 +1,8 @@
-import type { StorageV1 } from '@churn/core';
+import type { CustomerRecord, StorageV1 } from '@churn/core';
 import type { Kysely } from 'kysely';
 import { paymentRiskOf } from '../recovery/recovery-records.js';
 import type { Database } from '../storage/database.js';
+import type { CustomerInvoice, ProviderInvoices } from './customer-invoices.js';
 import { type CustomerRow, toCustomerRows } from './customer-row.js';
 
 /** What `GET /api/customers/:id` answers. */
@@ -24,16 +25,17 @@ export interface CustomerDetail {
     lastSuccessAt: string | null;
   }[];
   /**
-   * The invoices Churn knows of: the open invoice whose payment failed (from the payment
-   * provider's webhooks), and what recovery sessions collected. Churn keeps no invoice table.
+   * The customer's invoices, newest first. From the payment provider when it can answer (its
+   * 10 newest, drafts left out: `invoicesSource: 'provider'`); else the ones Churn knows of
+   * (`invoicesSource: 'churn'`, with `invoicesNote` saying why): the open invoice whose payment
+   * failed (from the provider's webhooks) and what recovery sessions collected, as Churn keeps
+   * no invoice table.
    */
-  invoices: {
-    id: string;
-    status: 'open' | 'paid';
-    amountDueCents: number;
-    currency: string;
-    at: string | null;
-  }[];
+  invoices: CustomerInvoice[];
+  /** Where `invoices` came from. */
+  invoicesSource: 'provider' | 'churn';
+  /** Why the provider's invoices are not shown and what to do, in an operator's words (`churn` only). */
+  invoicesNote?: string;
   conversations: {
     id: string;
     status: string;
@@ -44,12 +46,18 @@ export interface CustomerDetail {
   }[];
 }
 
-/** One customer of a tenant with what the console's customer page shows, or `undefined`. */
+/**
+ * One customer of a tenant with what the console's customer page shows, or `undefined`.
+ * `providerInvoices` asks the payment provider for the customer's invoices (see
+ * `providerInvoicesOf`); without it, or when it cannot answer, the invoices are the ones Churn
+ * knows of.
+ */
 export async function loadCustomerDetail(
   storage: StorageV1,
   db: Kysely<Database>,
   tenantId: string,
   id: string,
+  providerInvoices?: (customer: CustomerRecord) => Promise<ProviderInvoices>,
 ): Promise<CustomerDetail | undefined> {
   const row = await db
     .selectFrom('customers')
@@ -97,28 +105,44 @@ export async function loadCustomerDetail(
     .limit(200)
     .execute();
 
-  const invoices: CustomerDetail['invoices'] = [];
-  const risk = record ? paymentRiskOf(record) : undefined;
-  if (risk?.openInvoice) {
-    invoices.push({
-      id: risk.openInvoice.invoiceId,
-      status: 'open',
-      amountDueCents: Math.round(risk.openInvoice.amountDue * 100),
-      currency: risk.openInvoice.currency,
-      at: risk.openInvoice.failedAt.toISOString(),
-    });
-  }
-  for (const conversation of conversations) {
-    const recovery = (conversation.metadata as { recovery?: Record<string, unknown> }).recovery;
-    const recovered = recovery?.amountRecovered;
-    if (typeof recovered === 'number' && recovered > 0) {
+  const fromProvider: ProviderInvoices =
+    record && providerInvoices
+      ? await providerInvoices(record)
+      : {
+          source: 'churn',
+          note: 'Churn could not ask the payment provider for this customer’s invoices: these are the invoices Churn knows of.',
+        };
+  const invoices: CustomerInvoice[] = [];
+  if (fromProvider.source === 'provider') {
+    invoices.push(...fromProvider.invoices);
+  } else {
+    const risk = record ? paymentRiskOf(record) : undefined;
+    if (risk?.openInvoice) {
+      const amountDueCents = Math.round(risk.openInvoice.amountDue * 100);
       invoices.push({
-        id: `recovered:${conversation.id}`,
-        status: 'paid',
-        amountDueCents: Math.round(recovered * 100),
-        currency: typeof recovery?.currency === 'string' ? recovery.currency : row.currency,
-        at: conversation.last_activity.toISOString(),
+        id: risk.openInvoice.invoiceId,
+        status: 'open',
+        totalCents: amountDueCents,
+        amountDueCents,
+        currency: risk.openInvoice.currency,
+        at: risk.openInvoice.failedAt.toISOString(),
       });
+    }
+    for (const conversation of conversations) {
+      const recovery = (conversation.metadata as { recovery?: Record<string, unknown> }).recovery;
+      const recovered = recovery?.amountRecovered;
+      if (typeof recovered === 'number' && recovered > 0) {
+        const at = conversation.last_activity.toISOString();
+        invoices.push({
+          id: `recovered:${conversation.id}`,
+          status: 'paid',
+          totalCents: Math.round(recovered * 100),
+          amountDueCents: 0,
+          currency: typeof recovery?.currency === 'string' ? recovery.currency : row.currency,
+          at,
+          paidAt: at,
+        });
+      }
     }
   }
 
@@ -142,6 +166,8 @@ export async function loadCustomerDetail(
       lastSuccessAt: method.lastSuccessDate ? method.lastSuccessDate.toISOString() : null,
     })),
     invoices,
+    invoicesSource: fromProvider.source,
+    ...(fromProvider.source === 'churn' ? { invoicesNote: fromProvider.note } : {}),
     conversations: conversations.map((conversation) => ({
       id: conversation.id,
       status: conversation.status,

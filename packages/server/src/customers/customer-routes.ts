@@ -6,14 +6,30 @@ import { readQuery } from '../http/read-query.js';
 import type { Route, RouteOpenApi } from '../http/router.js';
 import { authenticateRoute } from '../identity/authenticate.js';
 import { requirePermission } from '../identity/permissions.js';
+import { recoveryServiceOf } from '../recovery/recovery-service.js';
 import { consoleDbOf } from './console-db.js';
 import { loadCustomerDetail } from './customer-detail.js';
+import { customerInvoicesShown, providerInvoicesOf } from './customer-invoices.js';
 import { CustomerListQuerySchema, listCustomers } from './customer-list.js';
 
 const noStore = { 'cache-control': 'no-store' };
 const idPattern = /^[A-Za-z0-9_-]{1,128}$/;
 const object = z.looseObject({});
 const admin: RouteOpenApi['security'] = ['secret', 'admin'];
+
+/** One entry of `invoices` in `GET /api/customers/:id` (documentation only). Amounts in cents. */
+const CustomerInvoiceSchema = z.looseObject({
+  id: z.string(),
+  number: z.string().optional(),
+  status: z.enum(['open', 'paid', 'void', 'uncollectible']),
+  totalCents: z.number().int(),
+  amountDueCents: z.number().int(),
+  currency: z.string(),
+  at: z.string().nullable(),
+  dueAt: z.string().optional(),
+  paidAt: z.string().optional(),
+  hostedInvoiceUrl: z.url({ protocol: /^https$/ }).optional(),
+});
 
 /**
  * The console's customer routes (`customers:read`: admin, supervisor, support-agent and
@@ -23,6 +39,10 @@ const admin: RouteOpenApi['security'] = ['secret', 'admin'];
  * | --- | --- |
  * | `GET /api/customers` | filtered, sorted, keyset-paged list with a total |
  * | `GET /api/customers/:id` | one customer with payment methods, invoices, conversations |
+ *
+ * The customer's invoices come from the tenant's payment provider when it can list them; else
+ * the ones Churn knows of, with `invoicesSource: 'churn'` and an `invoicesNote` saying why.
+ * The provider never turns the page into a 5xx.
  */
 export function customerRoutes(): Route<ChurnHandlerState>[] {
   return [
@@ -63,7 +83,8 @@ export function customerRoutes(): Route<ChurnHandlerState>[] {
       path: '/api/customers/:id',
       description: 'One customer with payment methods, invoices and conversations.',
       openapi: {
-        summary: 'One customer: payment methods, known invoices and conversation history.',
+        summary: 'One customer: payment methods, invoices and conversation history.',
+        description: `\`invoices\` are the ${customerInvoicesShown} newest at the payment provider (drafts left out) with \`invoicesSource: 'provider'\`. When the provider cannot answer (it cannot list invoices, the customer is not linked to it, the call fails or is slow), they are the ones Churn knows of (the failed open invoice, what recovery collected) with \`invoicesSource: 'churn'\` and \`invoicesNote\` saying why and what to do; never a 5xx. Amounts in cents.`,
         tags: ['customers'],
         security: admin,
         responses: {
@@ -72,7 +93,9 @@ export function customerRoutes(): Route<ChurnHandlerState>[] {
             schema: z.looseObject({
               customer: object,
               paymentMethods: z.array(object),
-              invoices: z.array(object),
+              invoices: z.array(CustomerInvoiceSchema),
+              invoicesSource: z.enum(['provider', 'churn']),
+              invoicesNote: z.string().optional(),
               conversations: z.array(object),
             }),
           },
@@ -84,8 +107,15 @@ export function customerRoutes(): Route<ChurnHandlerState>[] {
         const id = context.params.id ?? '';
         const db = await consoleDbOf(context.state);
         const { storage } = await context.state.services.load();
+        const services = {
+          storage,
+          recovery: recoveryServiceOf(context.state),
+          logger: context.state.logger,
+        };
         const detail = idPattern.test(id)
-          ? await loadCustomerDetail(storage, db, principal.tenantId, id)
+          ? await loadCustomerDetail(storage, db, principal.tenantId, id, (customer) =>
+              providerInvoicesOf(services, customer),
+            )
           : undefined;
         if (!detail) {
           throw new HttpError(
