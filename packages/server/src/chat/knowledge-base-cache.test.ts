@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createOfflineEmbeddingModel } from '@churn/core';
 import { createOpenAIEmbeddingModel } from '@churn/core/openai';
 import { type OpenAIEmulator, startOpenAIEmulator } from '@churn/testing';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/fixtures/test-redis.js';
 import { createChurnHandler } from '../handler/create-churn-handler.js';
 import {
   createRedisEmbeddingCache,
@@ -13,26 +13,16 @@ import { createPGliteStorage, type PostgresStorage } from '../storage/postgres-s
 import { createMemoryLogger, createTestTenant, helpCentre, waitFor } from './chat-test-helpers.js';
 import { createKnowledgeBaseCache, sharedEmbeddingCacheOf } from './knowledge-base-cache.js';
 
-/** The real Redis of this machine and CI. The tests fail (loudly) when it is not running. */
-const redisUrl = process.env.CHURN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every key of this run starts with it; all are deleted at the end. */
-const runPrefix = `churn:test:kb-embedding:${randomBytes(4).toString('hex')}:`;
+/** The real Redis (required: the tests fail when it is not running); this run's keys are deleted at the end. */
+const redis = useTestRedis('kb-embedding');
+const redisUrl = redis.url;
+const runPrefix = redis.prefix;
 
 let emulator: OpenAIEmulator;
 let storage: PostgresStorage;
 let tenantId: string;
-let admin: Redis;
 
 beforeAll(async () => {
-  admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (error) {
-    throw new Error(`Redis at ${redisUrl} is not reachable: start it (it is required).`, {
-      cause: error,
-    });
-  }
   emulator = await startOpenAIEmulator();
   storage = await createPGliteStorage();
   tenantId = (await createTestTenant(storage, 'Acme')).tenant.id;
@@ -41,9 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
   await storage?.close();
-  const keys = await admin.keys(`${runPrefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  admin.disconnect();
 });
 
 const opened: RedisEmbeddingCache[] = [];
@@ -125,7 +112,7 @@ describe('createKnowledgeBaseCache: embedding cache', () => {
     expect(requestsFor(question)).toBe(1);
     await instanceB.search(question);
     expect(requestsFor(question)).toBe(1);
-    expect((await admin.keys(`${runPrefix}*`)).length).toBeGreaterThan(0);
+    expect((await redis.admin().keys(`${runPrefix}*`)).length).toBeGreaterThan(0);
   });
 
   it('answers through the model when Redis is down, warning at most once a minute', async () => {
@@ -193,7 +180,7 @@ describe('sharedEmbeddingCacheOf and createChurnHandler with REDIS_URL', () => {
 
   it('opens the Redis connection with the handler and closes it with the handler', async () => {
     const connections = async () =>
-      String(await admin.client('LIST'))
+      String(await redis.admin().client('LIST'))
         .split('\n')
         .filter((line) => line.includes('name=churn-embedding-cache')).length;
     const before = await connections();

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/fixtures/test-redis.js';
 import { createTcpProxy } from '../../test/hardening/tcp-proxy.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { chatStreamRegistrySuite, collect } from './chat-stream-registry-suite.js';
@@ -11,29 +10,10 @@ import {
   type RedisChatStreamRegistrySettings,
 } from './redis-chat-stream-registry.js';
 
-/** The real Redis of this machine and CI. The tests fail (loudly) when it is not running. */
-const redisUrl = process.env.CHURN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every key of this run starts with it; all are deleted at the end. */
-const runPrefix = `churn:test:chat-stream:${randomBytes(4).toString('hex')}:`;
-let admin: Redis;
-
-beforeAll(async () => {
-  admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (error) {
-    throw new Error(`Redis at ${redisUrl} is not reachable: start it (it is required).`, {
-      cause: error,
-    });
-  }
-});
-
-afterAll(async () => {
-  const keys = await admin.keys(`${runPrefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  admin.disconnect();
-});
+/** The real Redis (required: the tests fail when it is not running); this run's keys are deleted at the end. */
+const redis = useTestRedis('chat-stream');
+const redisUrl = redis.url;
+const runPrefix = redis.prefix;
 
 function recordingLogger(): ChurnLogger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -146,7 +126,8 @@ describe('createRedisChatStreamRegistry: two instances on one Redis', () => {
     const remote = collect((await b.read(key))!);
     await waitFor(
       async () =>
-        (await admin.keys(`${runPrefix}tenant-a:${key.conversationId}:stream:*`)).length > 0,
+        (await redis.admin().keys(`${runPrefix}tenant-a:${key.conversationId}:stream:*`)).length >
+        0,
     );
     // A crashes: its heartbeat and connections stop, it never closes the reply.
     await a.close();
@@ -163,16 +144,16 @@ describe('createRedisChatStreamRegistry: two instances on one Redis', () => {
     const key = nextKey();
     const writer = await a.open(key);
     writer.append('x');
-    const claims = await admin.keys(`${prefix}*:claim`);
+    const claims = await redis.admin().keys(`${prefix}*:claim`);
     expect(claims).toHaveLength(1);
     expect(claims[0]).toContain(`${prefix}tenant-a:${key.conversationId}:`);
-    const claimTtl = await admin.pttl(claims[0]!);
+    const claimTtl = await redis.admin().pttl(claims[0]!);
     expect(claimTtl).toBeGreaterThan(0);
     writer.close();
-    await waitFor(async () => (await admin.keys(`${prefix}*:claim`)).length === 0);
-    const streams = await admin.keys(`${prefix}*:stream:*`);
+    await waitFor(async () => (await redis.admin().keys(`${prefix}*:claim`)).length === 0);
+    const streams = await redis.admin().keys(`${prefix}*:stream:*`);
     expect(streams).toHaveLength(1);
-    const streamTtl = await admin.pttl(streams[0]!);
+    const streamTtl = await redis.admin().pttl(streams[0]!);
     expect(streamTtl).toBeGreaterThan(0);
     expect(streamTtl).toBeLessThanOrEqual(5000);
   });
@@ -183,13 +164,10 @@ describe('createRedisChatStreamRegistry: two instances on one Redis', () => {
     const writer = await a.open(key);
     // What `stop` on another instance leaves in Redis, without its message.
     const claimKey = `${runPrefix}tenant-a:${key.conversationId}:claim`;
-    const streamId = (await admin.get(claimKey))!.split(':')[1];
-    await admin.set(
-      `${runPrefix}tenant-a:${key.conversationId}:stop:${streamId}`,
-      '1',
-      'PX',
-      10_000,
-    );
+    const streamId = (await redis.admin().get(claimKey))!.split(':')[1];
+    await redis
+      .admin()
+      .set(`${runPrefix}tenant-a:${key.conversationId}:stop:${streamId}`, '1', 'PX', 10_000);
     await waitFor(() => writer.signal.aborted);
     expect(writer.signal.reason).toMatchObject({ code: 'aborted' });
     writer.close();

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createMemoryEmbeddingCache, type EmbeddingModelV1, withEmbeddingCache } from '@churn/core';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { useTestRedis } from '../../test/fixtures/test-redis.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import {
   createRedisEmbeddingCache,
@@ -12,29 +12,10 @@ import {
   type RedisEmbeddingCacheSettings,
 } from './redis-embedding-cache.js';
 
-/** The real Redis of this machine and CI. The tests fail (loudly) when it is not running. */
-const redisUrl = process.env.CHURN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-/** Every key of this run starts with it; all are deleted at the end. */
-const runPrefix = `churn:test:embedding:${randomBytes(4).toString('hex')}:`;
-let admin: Redis;
-
-beforeAll(async () => {
-  admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await admin.connect();
-    await admin.ping();
-  } catch (error) {
-    throw new Error(`Redis at ${redisUrl} is not reachable: start it (it is required).`, {
-      cause: error,
-    });
-  }
-});
-
-afterAll(async () => {
-  const keys = await admin.keys(`${runPrefix}*`);
-  if (keys.length > 0) await admin.del(...keys);
-  admin.disconnect();
-});
+/** The real Redis (required: the tests fail when it is not running); this run's keys are deleted at the end. */
+const redis = useTestRedis('embedding');
+const redisUrl = redis.url;
+const runPrefix = redis.prefix;
 
 const opened: RedisEmbeddingCache[] = [];
 function cacheOf(settings: RedisEmbeddingCacheSettings = {}): RedisEmbeddingCache {
@@ -75,17 +56,17 @@ describe('createRedisEmbeddingCache', () => {
     expect(gotFirst).toEqual(first.map(Math.fround));
     expect(gotSecond).toEqual(second.map(Math.fround));
     // 1536 dimensions in 6 KB.
-    expect(await admin.strlen(`${runPrefix}first`)).toBe(1536 * 4);
+    expect(await redis.admin().strlen(`${runPrefix}first`)).toBe(1536 * 4);
     expect(await cache.get([])).toEqual([]);
   });
 
   it('sets the TTL: 7 days by default, ttlSeconds otherwise', async () => {
     await cacheOf().set([{ key: 'ttl-default', embedding: [1, 2] }]);
-    const ttl = await admin.ttl(`${runPrefix}ttl-default`);
+    const ttl = await redis.admin().ttl(`${runPrefix}ttl-default`);
     expect(ttl).toBeGreaterThan(7 * 24 * 3600 - 10);
     expect(ttl).toBeLessThanOrEqual(7 * 24 * 3600);
     await cacheOf({ ttlSeconds: 60 }).set([{ key: 'ttl-short', embedding: [1] }]);
-    const short = await admin.ttl(`${runPrefix}ttl-short`);
+    const short = await redis.admin().ttl(`${runPrefix}ttl-short`);
     expect(short).toBeGreaterThan(50);
     expect(short).toBeLessThanOrEqual(60);
   });
@@ -101,7 +82,7 @@ describe('createRedisEmbeddingCache', () => {
   it('answers undefined for a corrupted entry and warns once', async () => {
     const logger = recordingLogger();
     const cache = cacheOf({ logger });
-    await admin.set(`${runPrefix}corrupted`, 'abc');
+    await redis.admin().set(`${runPrefix}corrupted`, 'abc');
     expect(await cache.get(['corrupted', 'corrupted'])).toEqual([undefined, undefined]);
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(/not a float32 vector/);

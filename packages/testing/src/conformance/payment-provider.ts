@@ -102,6 +102,21 @@ export function describePaymentProviderConformance(
     return handle;
   };
 
+  /** Saves the card (as the card form does), verifies it succeeded, and makes it the default. */
+  const saveDefaultCard = async (
+    provider: PaymentProviderV1,
+    customerId: string,
+    card: PaymentConformanceCard,
+  ): Promise<string> => {
+    const handle = await saveCard(provider, customerId, card);
+    const verified = await provider.doVerifySetupIntent({ setupIntentId: handle.id, customerId });
+    if (verified.status !== 'succeeded')
+      throw new Error(`expected succeeded, got ${verified.status}`);
+    const paymentMethodId = verified.paymentMethod.providerPaymentMethodId;
+    await provider.doSetDefaultPaymentMethod({ customerId, paymentMethodId });
+    return paymentMethodId;
+  };
+
   /** The provider's `doListInvoices`, or a failure saying it is missing (never a skip). */
   const listInvoicesOf = (
     provider: PaymentProviderV1,
@@ -210,17 +225,7 @@ export function describePaymentProviderConformance(
       async () => {
         const provider = await createProvider();
         const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
-        const handle = await saveCard(provider, seeded.customerId, 'charge-fails');
-        const verified = await provider.doVerifySetupIntent({
-          setupIntentId: handle.id,
-          customerId: seeded.customerId,
-        });
-        if (verified.status !== 'succeeded')
-          throw new Error(`expected succeeded, got ${verified.status}`);
-        await provider.doSetDefaultPaymentMethod({
-          customerId: seeded.customerId,
-          paymentMethodId: verified.paymentMethod.providerPaymentMethodId,
-        });
+        await saveDefaultCard(provider, seeded.customerId, 'charge-fails');
         const { results } = await provider.doPayOpenInvoices({
           customerId: seeded.customerId,
           idempotencyKey: `pay-${seeded.invoiceId}`,
@@ -322,17 +327,7 @@ export function describePaymentProviderConformance(
         const provider = await createProvider();
         for (const concurrent of [false, true]) {
           const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
-          const handle = await saveCard(provider, seeded.customerId, 'succeeds');
-          const verified = await provider.doVerifySetupIntent({
-            setupIntentId: handle.id,
-            customerId: seeded.customerId,
-          });
-          if (verified.status !== 'succeeded')
-            throw new Error(`expected succeeded, got ${verified.status}`);
-          await provider.doSetDefaultPaymentMethod({
-            customerId: seeded.customerId,
-            paymentMethodId: verified.paymentMethod.providerPaymentMethodId,
-          });
+          await saveDefaultCard(provider, seeded.customerId, 'succeeds');
           const pay = () =>
             provider.doPayOpenInvoices({
               customerId: seeded.customerId,
@@ -407,17 +402,7 @@ export function describePaymentProviderConformance(
         const provider = await createProvider();
         const listInvoices = listInvoicesOf(provider);
         const seeded = await scenario.seedFailedPayment({ cardDefaultOn: 'customer' });
-        const handle = await saveCard(provider, seeded.customerId, 'succeeds');
-        const verified = await provider.doVerifySetupIntent({
-          setupIntentId: handle.id,
-          customerId: seeded.customerId,
-        });
-        if (verified.status !== 'succeeded')
-          throw new Error(`expected succeeded, got ${verified.status}`);
-        await provider.doSetDefaultPaymentMethod({
-          customerId: seeded.customerId,
-          paymentMethodId: verified.paymentMethod.providerPaymentMethodId,
-        });
+        await saveDefaultCard(provider, seeded.customerId, 'succeeds');
         const { results } = await provider.doPayOpenInvoices({
           customerId: seeded.customerId,
           idempotencyKey: `pay-${seeded.invoiceId}`,
