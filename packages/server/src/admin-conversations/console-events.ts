@@ -1,4 +1,5 @@
 import type { MessageRecord, StorageV1, StorageV1Repositories } from '@churn/core';
+import { loadIoredis } from '../redis/redis-client.js';
 
 /** The names of the console's live events (`GET /api/admin/events`). */
 export const consoleEventTypes = [
@@ -107,17 +108,7 @@ export async function createRedisConsoleEventBus(
   const url = settings.url ?? process.env.REDIS_URL;
   if (!url) throw new Error('The Redis console event bus needs { url } or REDIS_URL.');
   const channel = settings.channel ?? 'churn:console-events';
-  let module: typeof import('ioredis');
-  try {
-    // A variable specifier keeps this optional peer dependency out of bundlers' graphs.
-    const specifier = 'ioredis';
-    module = (await import(specifier)) as typeof import('ioredis');
-  } catch (error) {
-    throw new Error(
-      'Live console events across instances need the "ioredis" package: install it next to @churn/server (npm install ioredis@5).',
-      { cause: error },
-    );
-  }
+  const module = await loadIoredis('Live console events across instances');
   const options = { maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const publisher = new module.Redis(url, options) as unknown as RedisPubSubClient;
   const subscriber = new module.Redis(url, options) as unknown as RedisPubSubClient;

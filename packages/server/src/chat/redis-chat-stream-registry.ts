@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ChurnError } from '@churn/core';
 import type { Redis, RedisOptions } from 'ioredis';
 import { type ChurnLogger, consoleLogger } from '../http/error-to-response.js';
+import { loadIoredis } from '../redis/redis-client.js';
 import {
   type ChatStreamKey,
   type ChatStreamRegistry,
@@ -94,20 +95,6 @@ function keyOf(key: ChatStreamKey): string {
   return `${key.tenantId}\u0000${key.conversationId}`;
 }
 
-async function loadIoredis(): Promise<typeof import('ioredis')> {
-  try {
-    // A variable specifier: bundlers (Next.js, webpack) must not try to resolve this optional
-    // peer dependency at build time, and the package's import graph stays free of it.
-    const specifier = 'ioredis';
-    return (await import(specifier)) as typeof import('ioredis');
-  } catch (error) {
-    throw new Error(
-      'The Redis chat stream registry needs the "ioredis" package: install it next to @churn/server (npm install ioredis@5).',
-      { cause: error },
-    );
-  }
-}
-
 /**
  * A {@link ChatStreamRegistry} shared by every instance through Redis, so that a stop or a
  * resume reaching any instance finds the reply wherever it runs.
@@ -193,7 +180,7 @@ export function createRedisChatStreamRegistry(
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
 
-  const connections = loadIoredis().then(async (module) => {
+  const connections = loadIoredis('The Redis chat stream registry').then(async (module) => {
     const client = new module.Redis(url, options);
     // Errors surface through commands (and the one warning), not as unhandled events.
     client.on('error', () => undefined);

@@ -1,6 +1,7 @@
 import type { EmbeddingCache } from '@churn/core';
 import type { Redis } from 'ioredis';
 import { type ChurnLogger, consoleLogger } from '../http/error-to-response.js';
+import { loadIoredis, waitForRedisReady } from '../redis/redis-client.js';
 
 /** Settings of {@link createRedisEmbeddingCache}. */
 export interface RedisEmbeddingCacheSettings {
@@ -53,18 +54,7 @@ async function connect(settings: RedisEmbeddingCacheSettings): Promise<Redis> {
       'createRedisEmbeddingCache needs a Redis URL: pass { url } or set REDIS_URL (redis://host:6379).',
     );
   }
-  let module: typeof import('ioredis');
-  try {
-    // A variable specifier: bundlers (Next.js, webpack) must not try to resolve this optional
-    // peer dependency at build time, and the package's import graph stays free of it.
-    const specifier = 'ioredis';
-    module = (await import(specifier)) as typeof import('ioredis');
-  } catch (error) {
-    throw new Error(
-      'The Redis embedding cache needs the "ioredis" package: install it next to @churn/server (npm install ioredis@5).',
-      { cause: error },
-    );
-  }
+  const module = await loadIoredis('The Redis embedding cache');
   const client = new module.Redis(url, {
     // Named in `CLIENT LIST`, for operators (and the handler's tests).
     connectionName: 'churn-embedding-cache',
@@ -80,31 +70,6 @@ async function connect(settings: RedisEmbeddingCacheSettings): Promise<Redis> {
   client.on('error', () => undefined);
   client.connect().catch(() => undefined);
   return client;
-}
-
-function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'wait') {
-    return Promise.reject(new Error(`Redis is ${client.status}.`));
-  }
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error): void => {
-      clearTimeout(timer);
-      client.removeListener('ready', onReady);
-      client.removeListener('end', onEnd);
-      client.removeListener('error', onError);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onReady = (): void => done();
-    const onEnd = (): void => done(new Error('Redis connection ended.'));
-    const onError = (error: unknown): void =>
-      done(error instanceof Error ? error : new Error(String(error)));
-    const timer = setTimeout(() => done(new Error('Redis did not connect in time.')), timeoutMs);
-    client.once('ready', onReady);
-    client.once('end', onEnd);
-    client.once('error', onError);
-  });
 }
 
 /**
@@ -167,7 +132,7 @@ export function createRedisEmbeddingCache(
         { cause: failure },
       );
     }
-    await waitForReady(client, connectTimeoutMs);
+    await waitForRedisReady(client, connectTimeoutMs);
     return client;
   };
 

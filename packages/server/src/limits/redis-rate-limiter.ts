@@ -1,6 +1,7 @@
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { consoleLogger } from '../http/error-to-response.js';
 import { HttpError } from '../http/http-error.js';
+import { loadIoredis, waitForRedisReady } from '../redis/redis-client.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 import {
   checkRateLimitRule,
@@ -89,18 +90,7 @@ async function connect(settings: RedisRateLimiterSettings): Promise<RedisScriptC
       'createRedisRateLimiter needs a Redis URL: pass { url } or set REDIS_URL (redis://host:6379).',
     );
   }
-  let module: typeof import('ioredis');
-  try {
-    // A variable specifier: bundlers (Next.js, webpack) must not try to resolve this optional
-    // peer dependency at build time, and the package's import graph stays free of it.
-    const specifier = 'ioredis';
-    module = (await import(specifier)) as typeof import('ioredis');
-  } catch (error) {
-    throw new Error(
-      'The Redis rate limiter needs the "ioredis" package: install it next to @churn/server (npm install ioredis@5).',
-      { cause: error },
-    );
-  }
+  const module = await loadIoredis('The Redis rate limiter');
   const client = new module.Redis(url, {
     lazyConnect: true,
     // Fail fast while disconnected (the limiter falls back) instead of queueing commands.
@@ -115,31 +105,6 @@ async function connect(settings: RedisRateLimiterSettings): Promise<RedisScriptC
   client.on('error', () => undefined);
   client.connect().catch(() => undefined);
   return client as unknown as RedisScriptClient;
-}
-
-function waitForReady(client: RedisScriptClient, timeoutMs: number): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'wait') {
-    return Promise.reject(new Error(`Redis is ${client.status}.`));
-  }
-  return new Promise((resolve, reject) => {
-    const done = (error?: Error): void => {
-      clearTimeout(timer);
-      client.removeListener('ready', onReady);
-      client.removeListener('end', onEnd);
-      client.removeListener('error', onError);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onReady = (): void => done();
-    const onEnd = (): void => done(new Error('Redis connection ended.'));
-    const onError = (error: unknown): void =>
-      done(error instanceof Error ? error : new Error(String(error)));
-    const timer = setTimeout(() => done(new Error('Redis did not connect in time.')), timeoutMs);
-    client.once('ready', onReady);
-    client.once('end', onEnd);
-    client.once('error', onError);
-  });
 }
 
 function toDecision(reply: unknown, rule: RateLimitRule): RateLimitDecision {
@@ -183,7 +148,7 @@ export function createRedisRateLimiter(settings: RedisRateLimiterSettings = {}):
     options: RateLimitConsumeOptions,
   ): Promise<RateLimitDecision> => {
     const client = await clientPromise;
-    await waitForReady(client, settings.connectTimeoutMs ?? 1000);
+    await waitForRedisReady(client, settings.connectTimeoutMs ?? 1000);
     const args = [
       rule.limit,
       rule.windowMs,
