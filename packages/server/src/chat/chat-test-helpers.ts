@@ -261,6 +261,48 @@ export function textOf(received: readonly ReceivedChunk[]): string {
     .join('');
 }
 
+/**
+ * The chat API of one server as a tenant's widget (or server) calls it: `start` creates a
+ * conversation and answers its id (throwing unless 201), `ask` sends a message and reads the
+ * whole reply stream (throwing unless 200 with a final `[DONE]`).
+ */
+export function chatClient(url: string, tenant: TestTenant) {
+  type Caller = Parameters<typeof widgetHeaders>[1];
+  return {
+    async start(who: Caller, body: object = {}): Promise<string> {
+      const response = await fetch(`${url}/api/conversations`, {
+        method: 'POST',
+        headers: widgetHeaders(tenant, who),
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) {
+        throw new Error(
+          `POST /api/conversations answered ${response.status}: ${await response.text()}`,
+        );
+      }
+      return ((await response.json()) as { conversation: { id: string } }).conversation.id;
+    },
+    async ask(
+      conversationId: string,
+      who: Caller,
+      text: string,
+    ): Promise<{ chunks: ReceivedChunk[]; text: string }> {
+      const response = await fetch(`${url}/api/conversations/${conversationId}/messages`, {
+        method: 'POST',
+        headers: widgetHeaders(tenant, who),
+        body: JSON.stringify({ text }),
+      });
+      if (response.status !== 200) {
+        throw new Error(`POST .../messages answered ${response.status}: ${await response.text()}`);
+      }
+      const chunks = await readChunks(response);
+      if (chunks.at(-1)?.chunk !== '[DONE]')
+        throw new Error('The reply stream did not end with [DONE].');
+      return { chunks, text: textOf(chunks) };
+    },
+  };
+}
+
 /** Waits until `check` is true (polling), or fails after `timeoutMs`. */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000) {
   const start = Date.now();

@@ -9,15 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordingLanguageModel } from '../escalations/support-test-helpers.js';
 import { createPGliteStorage } from '../storage/postgres-storage.js';
 import {
+  chatClient,
   createMemoryLogger,
   createTestTenant,
   helpCentre,
   type ReceivedChunk,
-  readChunks,
   startChatServer,
   type TestTenant,
-  textOf,
-  widgetHeaders,
+  type widgetHeaders,
 } from './chat-test-helpers.js';
 import { signInRequiredAnswer } from './classify-question.js';
 
@@ -95,27 +94,10 @@ describe("a verified customer's question about their own account", () => {
     await server?.close();
   });
 
-  const startConversation = async (tenant: TestTenant, who: Caller, body: object = {}) => {
-    const response = await fetch(`${server.url}/api/conversations`, {
-      method: 'POST',
-      headers: widgetHeaders(tenant, who),
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { conversation: { id: string } }).conversation.id;
-  };
-
-  const ask = async (tenant: TestTenant, id: string, who: Caller, text: string) => {
-    const response = await fetch(`${server.url}/api/conversations/${id}/messages`, {
-      method: 'POST',
-      headers: widgetHeaders(tenant, who),
-      body: JSON.stringify({ text }),
-    });
-    expect(response.status).toBe(200);
-    const chunks = await readChunks(response);
-    expect(chunks.at(-1)?.chunk).toBe('[DONE]');
-    return { chunks, text: textOf(chunks) };
-  };
+  const startConversation = (tenant: TestTenant, who: Caller, body: object = {}) =>
+    chatClient(server.url, tenant).start(who, body);
+  const ask = (tenant: TestTenant, id: string, who: Caller, text: string) =>
+    chatClient(server.url, tenant).ask(id, who, text);
 
   it('answers from their records: standing, plan, last payment and the card on file', async () => {
     const who = { customer: 'cust_ada' };
@@ -295,23 +277,8 @@ describe("a verified customer's question about their own account", () => {
     });
 
     const askThere = async (who: Caller, text: string) => {
-      const created = await fetch(`${withInvoices.url}/api/conversations`, {
-        method: 'POST',
-        headers: widgetHeaders(acme, who),
-        body: '{}',
-      });
-      const { conversation } = (await created.json()) as { conversation: { id: string } };
-      const response = await fetch(
-        `${withInvoices.url}/api/conversations/${conversation.id}/messages`,
-        {
-          method: 'POST',
-          headers: widgetHeaders(acme, who),
-          body: JSON.stringify({ text }),
-        },
-      );
-      expect(response.status).toBe(200);
-      const chunks = await readChunks(response);
-      return { chunks, text: textOf(chunks) };
+      const client = chatClient(withInvoices.url, acme);
+      return client.ask(await client.start(who), who, text);
     };
 
     it('lists the newest three, linked to their pages, with what is still due', async () => {

@@ -2,12 +2,11 @@ import { createSandboxPaymentProvider, type SandboxPaymentProvider } from '@chur
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  chatClient,
   createTestTenant,
   helpCentre,
   type ReceivedChunk,
-  readChunks,
   type TestTenant,
-  textOf,
   widgetHeaders,
 } from '../chat/chat-test-helpers.js';
 import { createKnowledgeBaseCache } from '../chat/knowledge-base-cache.js';
@@ -78,28 +77,14 @@ describe('a billing question of a verified at-risk customer in a support chat', 
 
   /** Starts a support conversation as the widget does (customer token, else a visitor id). */
   const startSupport = async (who: Caller) => {
-    const response = await fetch(`${server.url}/api/conversations`, {
-      method: 'POST',
-      headers: widgetHeaders(tenant, who),
-      body: '{}',
-    });
-    expect(response.status).toBe(201);
-    const body = (await response.json()) as { conversation: { id: string; purpose: string } };
-    expect(body.conversation.purpose).toBe('support');
-    return body.conversation.id;
+    const id = await chatClient(server.url, tenant).start(who);
+    const stored = await storage.conversations.get({ tenantId: tenant.tenant.id, id });
+    expect(stored!.purpose).toBe('support');
+    return id;
   };
 
-  const ask = async (id: string, who: Caller, text: string) => {
-    const response = await fetch(`${server.url}/api/conversations/${id}/messages`, {
-      method: 'POST',
-      headers: widgetHeaders(tenant, who),
-      body: JSON.stringify({ text }),
-    });
-    expect(response.status).toBe(200);
-    const chunks = await readChunks(response);
-    expect(chunks.at(-1)?.chunk).toBe('[DONE]');
-    return { chunks, text: textOf(chunks) };
-  };
+  const ask = (id: string, who: Caller, text: string) =>
+    chatClient(server.url, tenant).ask(id, who, text);
 
   const recoveryConversationsOf = (customerId: string) =>
     storage.conversations.list({
