@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
 import { createMemoryEmbeddingCache, type EmbeddingModelV1, withEmbeddingCache } from '@churn/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useTestRedis } from '../../test/fixtures/test-redis.js';
+import { unreachableRedisUrl, useTestRedis } from '../../test/fixtures/test-redis.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import {
   createRedisEmbeddingCache,
@@ -26,16 +25,6 @@ function cacheOf(settings: RedisEmbeddingCacheSettings = {}): RedisEmbeddingCach
 afterEach(async () => {
   for (const cache of opened.splice(0)) await cache.close();
 });
-
-/** A port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 function recordingLogger(): ChurnLogger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -101,7 +90,7 @@ describe('createRedisEmbeddingCache', () => {
   });
 
   it('rejects quickly when Redis is unreachable, so withEmbeddingCache falls back to the model', async () => {
-    const cache = cacheOf({ url: `redis://127.0.0.1:${await closedPort()}` });
+    const cache = cacheOf({ url: await unreachableRedisUrl() });
     let started = performance.now();
     await expect(cache.get(['a'])).rejects.toThrow();
     await expect(cache.set([{ key: 'a', embedding: [1] }])).rejects.toThrow();

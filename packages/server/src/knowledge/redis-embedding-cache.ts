@@ -1,7 +1,7 @@
 import type { EmbeddingCache } from '@churn/core';
 import type { Redis } from 'ioredis';
 import { type ChurnLogger, consoleLogger } from '../http/error-to-response.js';
-import { loadIoredis, waitForRedisReady } from '../redis/redis-client.js';
+import { openFailFastRedis, waitForRedisReady } from '../redis/redis-client.js';
 
 /** Settings of {@link createRedisEmbeddingCache}. */
 export interface RedisEmbeddingCacheSettings {
@@ -54,22 +54,12 @@ async function connect(settings: RedisEmbeddingCacheSettings): Promise<Redis> {
       'createRedisEmbeddingCache needs a Redis URL: pass { url } or set REDIS_URL (redis://host:6379).',
     );
   }
-  const module = await loadIoredis('The Redis embedding cache');
-  const client = new module.Redis(url, {
-    // Named in `CLIENT LIST`, for operators (and the handler's tests).
+  // Named in `CLIENT LIST`, for operators (and the handler's tests).
+  return openFailFastRedis('The Redis embedding cache', url, {
     connectionName: 'churn-embedding-cache',
-    lazyConnect: true,
-    // Fail fast while disconnected (the embedder is called instead) rather than queue commands.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: settings.connectTimeoutMs ?? 1000,
-    commandTimeout: settings.commandTimeoutMs ?? 250,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+    connectTimeoutMs: settings.connectTimeoutMs,
+    commandTimeoutMs: settings.commandTimeoutMs,
   });
-  // Connection errors surface through the commands (which reject), not as unhandled events.
-  client.on('error', () => undefined);
-  client.connect().catch(() => undefined);
-  return client;
 }
 
 /**

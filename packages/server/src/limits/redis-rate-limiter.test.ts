@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { unreachableRedisUrl } from '../../test/fixtures/test-redis.js';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { HttpError } from '../http/http-error.js';
 import { rateLimiterSuite } from './rate-limiter-suite.js';
@@ -26,16 +26,6 @@ rateLimiterSuite('redis', {
   },
 });
 
-/** A port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 function recordingLogger(): ChurnLogger & { warnings: string[] } {
   const warnings: string[] = [];
   return { warnings, error: () => undefined, warn: (message) => warnings.push(message) };
@@ -45,7 +35,7 @@ describe('createRedisRateLimiter when Redis is down', () => {
   it('fails open by default: counts in process and logs one warning', async () => {
     const logger = recordingLogger();
     const limiter = createRedisRateLimiter({
-      url: `redis://127.0.0.1:${await closedPort()}`,
+      url: await unreachableRedisUrl(),
       logger,
     });
     const rule = { limit: 2, windowMs: 60_000 };
@@ -61,7 +51,7 @@ describe('createRedisRateLimiter when Redis is down', () => {
 
   it('fails closed on request: 503 provider_error', async () => {
     const limiter = createRedisRateLimiter({
-      url: `redis://127.0.0.1:${await closedPort()}`,
+      url: await unreachableRedisUrl(),
       failureMode: 'closed',
     });
     const error = await limiter

@@ -1,7 +1,7 @@
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { consoleLogger } from '../http/error-to-response.js';
 import { HttpError } from '../http/http-error.js';
-import { loadIoredis, waitForRedisReady } from '../redis/redis-client.js';
+import { openFailFastRedis, waitForRedisReady } from '../redis/redis-client.js';
 import { createMemoryRateLimiter } from './memory-rate-limiter.js';
 import {
   checkRateLimitRule,
@@ -90,20 +90,10 @@ async function connect(settings: RedisRateLimiterSettings): Promise<RedisScriptC
       'createRedisRateLimiter needs a Redis URL: pass { url } or set REDIS_URL (redis://host:6379).',
     );
   }
-  const module = await loadIoredis('The Redis rate limiter');
-  const client = new module.Redis(url, {
-    lazyConnect: true,
-    // Fail fast while disconnected (the limiter falls back) instead of queueing commands.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: settings.connectTimeoutMs ?? 1000,
-    commandTimeout: settings.commandTimeoutMs ?? 250,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
+  const client = await openFailFastRedis('The Redis rate limiter', url, {
+    connectTimeoutMs: settings.connectTimeoutMs,
+    commandTimeoutMs: settings.commandTimeoutMs,
   });
-  // Connection errors surface through commands (and the fallback's warning), not as
-  // unhandled 'error' events.
-  client.on('error', () => undefined);
-  client.connect().catch(() => undefined);
   return client as unknown as RedisScriptClient;
 }
 

@@ -54,3 +54,35 @@ export function waitForRedisReady(client: RedisReadiness, timeoutMs: number): Pr
     client.once('error', onError);
   });
 }
+
+/**
+ * An ioredis client for a feature that must never wait on Redis: commands fail at once while
+ * disconnected (no offline queue, no retry per request) and time out after `commandTimeoutMs`,
+ * so the feature falls back (counts in process, embeds with the model) instead of hanging.
+ * It reconnects in the background; connection errors surface through the commands, not as
+ * unhandled `error` events.
+ */
+export async function openFailFastRedis(
+  feature: string,
+  url: string,
+  options: {
+    connectTimeoutMs?: number | undefined;
+    commandTimeoutMs?: number | undefined;
+    connectionName?: string;
+  } = {},
+): Promise<import('ioredis').Redis> {
+  const module = await loadIoredis(feature);
+  const client = new module.Redis(url, {
+    // Named in `CLIENT LIST`, for operators.
+    ...(options.connectionName ? { connectionName: options.connectionName } : {}),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: options.connectTimeoutMs ?? 1000,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  client.on('error', () => undefined);
+  client.connect().catch(() => undefined);
+  return client;
+}
