@@ -151,10 +151,11 @@ async function writeCredentials(dataDir: string, credentials: DemoCredentials): 
 /**
  * Seeds the demo: the "Acme Analytics" tenant (keys, branding, its own URL as allowed origin,
  * an admin with a generated password), about fifty customers with mixed risk, their cards and
- * sandbox invoice history, and the help-centre docs as its knowledge base. Idempotent: every
- * row has a fixed id and is created only when missing, documents are ingested only when the
- * knowledge base lacks some; a restart changes nothing but the allowed origins (the port may
- * differ).
+ * sandbox invoice history, and the help-centre docs as its knowledge base. Every row has a
+ * fixed id and is created only when missing, and documents are ingested only when the
+ * knowledge base lacks some. On a restart the tenant, keys and documents are found again (the
+ * allowed origins gain the new port), and the demo starts over unless `keepHistory`: its
+ * conversations are deleted and its customers created again as seeded.
  *
  * The keys are shown once by the server, so the seed keeps them in
  * `<dataDir>/demo-credentials.json` (mode 0600). When the tenant exists but that file does
