@@ -12,8 +12,9 @@ const ownBilling = new RegExp(
   `\\b${owner}\\b[^.?!]{0,60}?\\b${billingWord}\\b|\\b${billingWord}\\b[^.?!]{0,30}?\\b${owner}\\b`,
   'i',
 );
+// "Can you show me my invoices?" asks for the customer's own data, not how something works.
 const howTo =
-  /^\s*(how|where|can|could|does|do you|is it possible|what happens|what is the|what are the)\b/i;
+  /^\s*(how|where|(?:can|could)(?! you (?:show|tell|check|list|give|send|look)\b)|does|do you|is it possible|what happens|what is the|what are the)\b/i;
 
 /**
  * The built-in classifier, a heuristic: a message is `billing` when it speaks of the
@@ -37,7 +38,7 @@ export const signInRequiredAnswer =
 export type AccountQuestionClassifier = (text: string) => boolean;
 
 const lookup =
-  /^\s*(what|what's|whats|which|when|is|are|am|do|does|did|have|has|how much|show|tell|check|can you (tell|show|check)|could you (tell|show|check))\b/i;
+  /^\s*(what|what's|whats|which|when|is|are|am|do|does|did|have|has|how much|show|tell|check|list|send|(?:can|could) you (?:show|tell|check|list|give|send|look))\b/i;
 const request =
   /\b(why|refund|refunded|cancel|cancell?ed|dispute|twice|double|wrong|change|update|replace|remove|delete|add|upgrade|downgrade|pause|stop|help)\b/i;
 
