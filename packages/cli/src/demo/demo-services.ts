@@ -1,4 +1,5 @@
 import type { KnowledgeBaseSettings } from '@churn/core';
+import { ChurnError } from '@churn/core';
 
 /** One row of the startup table: a seam and what serves it. */
 export interface ServiceRow {
@@ -30,13 +31,31 @@ function hostOf(url: string): string {
 }
 
 /**
+ * `OPENAI_EMBEDDING_DIMENSIONS`: the vector size of the embeddings model, for one that is not
+ * `text-embedding-3-small` (1536), like a local model behind an OpenAI-compatible server
+ * (Ollama's `nomic-embed-text`: 768). Undefined when unset.
+ */
+function embeddingDimensions(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const dimensions = Number(value);
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 20_000) {
+    throw new ChurnError(
+      'configuration',
+      `OPENAI_EMBEDDING_DIMENSIONS must be the embeddings model's vector size, a whole number like 1536 or 768, got "${value}".`,
+    );
+  }
+  return dimensions;
+}
+
+/**
  * Reads the environment and builds the real adapters that are configured (OpenAI for the
  * language model and embeddings, Pinecone for vectors), falling back to the embedded
  * defaults. The vendor SDKs are optional peer dependencies of `@churn/core`: when one is not
  * installed, the seam stays embedded and a warning says how to install it.
  *
  * Variables: `DATABASE_URL`, `OPENAI_API_KEY` (+ `OPENAI_BASE_URL`, `OPENAI_MODEL`,
- * `OPENAI_EMBEDDING_MODEL`), `PINECONE_API_KEY` + `PINECONE_INDEX_HOST`; `STRIPE_SECRET_KEY`
+ * `OPENAI_EMBEDDING_MODEL`, `OPENAI_EMBEDDING_DIMENSIONS`), `PINECONE_API_KEY` +
+ * `PINECONE_INDEX_HOST`; `STRIPE_SECRET_KEY`
  * and `REDIS_URL` are read by the handler itself and only reported here.
  */
 export async function resolveDemoServices(
@@ -59,6 +78,8 @@ export async function resolveDemoServices(
 
   let openAIReady = false;
   if (env.OPENAI_API_KEY) {
+    // A bad value stops the start with what to fix (not a fallback to the embedded defaults).
+    const dimensions = embeddingDimensions(env.OPENAI_EMBEDDING_DIMENSIONS);
     try {
       const openai = await import('@churn/core/openai');
       const common = {
@@ -68,6 +89,7 @@ export async function resolveDemoServices(
       knowledgeBase.embedder = openai.createOpenAIEmbeddingModel({
         ...common,
         ...(env.OPENAI_EMBEDDING_MODEL ? { model: env.OPENAI_EMBEDDING_MODEL } : {}),
+        ...(dimensions === undefined ? {} : { dimensions }),
       });
       knowledgeBase.languageModel = openai.createOpenAILanguageModel({
         ...common,
