@@ -76,6 +76,12 @@ describe('composeAccountAnswer', () => {
     );
   });
 
+  it('escapes the name: a customer cannot turn it into a link or markup', () => {
+    expect(
+      composeAccountAnswer({ ...facts, customerName: '[Verify](https://evil.example) Smith' }),
+    ).toMatch(/^Here's what I can see on your account, \\\[Verify\\\]\\\(https:\/\/evil\.example\\\):/);
+  });
+
   it('calls a resolved account in good standing', () => {
     expect(composeAccountAnswer({ ...facts, accountStatus: 'resolved' })).toContain(
       "it's in good standing",

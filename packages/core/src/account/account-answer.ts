@@ -1,4 +1,5 @@
 import type { AccountStatus, PaymentMethodStatus } from '../entities/enums.js';
+import { invoicePageUrl } from '../payment-provider/v1/invoice-page-url.js';
 import type { InvoiceSummary } from '../payment-provider/v1/payment-provider-v1.js';
 import { describeCard, formatRecoveryAmount } from '../recovery/recovery-engine.js';
 
@@ -100,7 +101,7 @@ export function composeAccountAnswer(facts: AccountFacts): string {
         ? 'a payment needs your attention'
         : "it's in good standing, nothing is overdue";
   const sentences = [
-    `Here's what I can see on your account, ${firstName(facts.customerName)}: ${standing}.`,
+    `Here's what I can see on your account, ${escapeMarkdown(firstName(facts.customerName))}: ${standing}.`,
   ];
   if (facts.accountStatus !== 'churned') {
     const amount = formatRecoveryAmount(facts.accountValue, facts.currency, locale);
@@ -140,10 +141,8 @@ function invoicesParagraph(
   const lines = invoices.slice(0, invoicesShown).map((invoice) => {
     const label = invoice.number ? escapeMarkdown(invoice.number) : 'Invoice';
     // Only the provider's own https page is linked.
-    const name =
-      invoice.hostedInvoiceUrl && /^https:\/\/[^\s()<>]+$/.test(invoice.hostedInvoiceUrl)
-        ? `[${label}](${invoice.hostedInvoiceUrl})`
-        : label;
+    const page = invoicePageUrl(invoice.hostedInvoiceUrl);
+    const name = page ? `[${label}](${page})` : label;
     const amount = formatRecoveryAmount(invoice.total, invoice.currency, locale);
     return `- ${name}, ${formatDate(invoice.createdAt, locale)}: ${amount}, ${invoiceState(invoice, locale)}`;
   });

@@ -7,14 +7,19 @@ export type QuestionClassifier = (text: string) => QuestionType;
 const owner = "(my|mine|me|i|i'm|i've|we|our|us)";
 const billingWord =
   '(card|cards|invoice|invoices|payment|payments|charge|charges|charged|bill|billed|billing|subscription|receipt|receipts|refund|refunded|balance|renewal|debit|debited|owe|owed|owing)';
-// The customer's own billing, either way round: "my card ...", "which card do I have?".
+// The customer's own billing: "my card ...", or the card named first and then had, used or
+// owed by the customer ("which card do I have on file?", "what invoices have I paid?"), but
+// not a question about what anyone can use ("which cards can I pay with?").
 const ownBilling = new RegExp(
-  `\\b${owner}\\b[^.?!]{0,60}?\\b${billingWord}\\b|\\b${billingWord}\\b[^.?!]{0,30}?\\b${owner}\\b`,
+  `\\b${owner}\\b[^.?!]{0,60}?\\b${billingWord}\\b|\\b${billingWord}\\b[^.?!]{0,30}?\\b(?:do|did|have|has|had)\\s+(?:i|we)\\s+(?:have|had|got|use|used|pay|paid|owe|saved|on file)\\b`,
   'i',
 );
 // "Can you show me my invoices?" asks for the customer's own data, not how something works.
 const howTo =
   /^\s*(how|where|(?:can|could)(?! you (?:show|tell|check|list|give|send|look)\b)|does|do you|is it possible|what happens|what is the|what are the)\b/i;
+// "Which currencies can I be billed in?", "what cards can we use?": what is possible is a
+// how-to question too ("my payment failed, can I update my card?" is not one).
+const capability = /^\s*(?:which|what)\b[^.?!]*\bcan (?:i|we)\b/i;
 
 /**
  * The built-in classifier, a heuristic: a message is `billing` when it speaks of the
@@ -24,7 +29,7 @@ const howTo =
  */
 export const classifyQuestion: QuestionClassifier = (text) => {
   if (!ownBilling.test(text)) return 'docs';
-  return howTo.test(text) ? 'docs' : 'billing';
+  return howTo.test(text) || capability.test(text) ? 'docs' : 'billing';
 };
 
 /**

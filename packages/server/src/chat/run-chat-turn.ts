@@ -324,12 +324,16 @@ async function generateReply(services: ChatTurnServices, input: ReplyInput): Pro
 
   try {
     if (input.queryType === 'billing' && input.verified && input.customerId !== undefined) {
-      billing = await answerVerifiedBilling(services, {
-        tenantId: input.tenantId,
-        conversationId: input.conversationId,
-        customerId: input.customerId,
-        question: input.question,
-      });
+      // Stop ends the turn at once, even while the payment provider is being asked.
+      billing = await untilAborted(
+        answerVerifiedBilling(services, {
+          tenantId: input.tenantId,
+          conversationId: input.conversationId,
+          customerId: input.customerId,
+          question: input.question,
+        }),
+        signal,
+      );
     }
     if (input.queryType === 'billing' && !input.verified) {
       text = signInRequiredAnswer;

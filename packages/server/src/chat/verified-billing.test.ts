@@ -14,9 +14,10 @@ import {
   createTestTenant,
   helpCentre,
   type ReceivedChunk,
+  readChunks,
   startChatServer,
   type TestTenant,
-  type widgetHeaders,
+  widgetHeaders,
 } from './chat-test-helpers.js';
 import { signInRequiredAnswer } from './classify-question.js';
 
@@ -306,6 +307,8 @@ describe("a verified customer's question about their own account", () => {
       );
       const [data] = accountParts(reply.chunks) as { invoices: unknown[] }[];
       expect(data!.invoices).toHaveLength(3);
+      // The part never carries a page address the text would not link.
+      expect(data!.invoices[2]).not.toHaveProperty('hostedInvoiceUrl');
       expect(data!.invoices[0]).toEqual({
         number: 'ACME-0012',
         status: 'open',
@@ -338,6 +341,39 @@ describe("a verified customer's question about their own account", () => {
         expect.objectContaining({ invoices: 'unavailable' }),
       ]);
       expect(logger.lines.some((entry) => entry.message.includes('invoices'))).toBe(true);
+    });
+
+    it('answers without the invoices when the provider is slow, after 4 s at most', async () => {
+      let release = () => {};
+      answer = () =>
+        new Promise((resolve) => {
+          release = () => resolve([]);
+        });
+      // The reader gives up after its 4 s (Stripe itself would take 30 s an attempt).
+      const reply = await askThere({ customer: 'cust_dee' }, 'Show me my invoices');
+      release();
+      expect(reply.text).toContain("Here's what I can see on your account, Dee:");
+      expect(reply.text).toContain("I couldn't reach the billing system for your invoices");
+    }, 20_000);
+
+    it('Stop ends the turn while the provider is still being asked', async () => {
+      answer = () => new Promise(() => {});
+      const client = chatClient(withInvoices.url, acme);
+      const who = { customer: 'cust_dee' };
+      const id = await client.start(who);
+      const response = await fetch(`${withInvoices.url}/api/conversations/${id}/messages`, {
+        method: 'POST',
+        headers: widgetHeaders(acme, who),
+        body: JSON.stringify({ text: 'Show me my invoices' }),
+      });
+      const stop = await fetch(`${withInvoices.url}/api/conversations/${id}/stop`, {
+        method: 'POST',
+        headers: widgetHeaders(acme, who),
+      });
+      expect(await stop.json()).toEqual({ stopped: true });
+      const chunks = await readChunks(response);
+      expect(typesOf(chunks).at(-1)).toBe('abort');
+      expect(accountParts(chunks)).toEqual([]);
     });
 
     it('a customer not linked to the provider gets the same note, and no call is made', async () => {

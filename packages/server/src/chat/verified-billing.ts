@@ -3,11 +3,13 @@ import {
   type CustomerRecord,
   composeAccountAnswer,
   type InvoiceSummary,
+  invoicePageUrl,
   invoicesShown,
   type StorageV1,
 } from '@churn/core';
 import type { ChurnLogger } from '../http/error-to-response.js';
 import { findVerifiedCustomer } from '../identity/verified-customer.js';
+import { listProviderInvoices } from '../recovery/provider-invoices.js';
 import type { RecoveryService } from '../recovery/recovery-service.js';
 import { handOffToRecovery } from '../recovery/support-handoff.js';
 import type { AccountQuestionClassifier } from './classify-question.js';
@@ -80,32 +82,32 @@ const asksAboutInvoices =
 
 /**
  * The customer's newest invoices from the tenant's payment provider (Stripe, or the sandbox),
- * or `'unavailable'` when it cannot answer: no provider that lists invoices, a customer not
- * linked to it, or a failed call (logged). Never throws: the rest of the answer stands.
+ * within 4 s, or `'unavailable'` when it cannot answer: no provider that lists invoices, a
+ * customer not linked to it, a failed or slow call (logged). Never throws: the rest of the
+ * answer stands.
  */
 async function latestInvoices(
   services: { storage: StorageV1; recovery?: RecoveryService | undefined; logger: ChurnLogger },
   input: { tenantId: string; conversationId: string },
   customer: CustomerRecord,
 ): Promise<InvoiceSummary[] | 'unavailable'> {
-  const { recovery } = services;
-  if (!recovery) return 'unavailable';
-  try {
-    const provider = await recovery.providerFor(services.storage, input.tenantId);
-    if (!provider.doListInvoices) return 'unavailable';
-    const customerId = recovery.providerCustomerId(provider, customer);
-    return await provider.doListInvoices({ customerId, limit: invoicesShown });
-  } catch (error) {
-    services.logger.warn("Could not list a customer's invoices for an account answer.", {
-      error,
-      tenantId: input.tenantId,
-      conversationId: input.conversationId,
-    });
-    return 'unavailable';
-  }
+  if (!services.recovery) return 'unavailable';
+  const result = await listProviderInvoices(services.recovery, services.storage, customer, {
+    limit: invoicesShown,
+  });
+  if (result.ok) return result.invoices;
+  services.logger.warn("Could not list a customer's invoices for an account answer.", {
+    failure: result.failure,
+    error: result.error,
+    tenantId: input.tenantId,
+    conversationId: input.conversationId,
+  });
+  return 'unavailable';
 }
 
 function toInvoiceView(invoice: InvoiceSummary): NonNullable<AccountInvoiceView> {
+  // Only a plain https page, as in the text: a client may render this part as it likes.
+  const page = invoicePageUrl(invoice.hostedInvoiceUrl);
   return {
     ...(invoice.number === undefined ? {} : { number: invoice.number }),
     status: invoice.status,
@@ -115,9 +117,7 @@ function toInvoiceView(invoice: InvoiceSummary): NonNullable<AccountInvoiceView>
     createdAt: invoice.createdAt.toISOString(),
     ...(invoice.dueDate === undefined ? {} : { dueDate: invoice.dueDate.toISOString() }),
     ...(invoice.paidAt === undefined ? {} : { paidAt: invoice.paidAt.toISOString() }),
-    ...(invoice.hostedInvoiceUrl === undefined
-      ? {}
-      : { hostedInvoiceUrl: invoice.hostedInvoiceUrl }),
+    ...(page === undefined ? {} : { hostedInvoiceUrl: page }),
   };
 }
 

@@ -1,3 +1,4 @@
+export { invoicePageUrl } from './invoice-page-url.js';
 export {
   PaymentError,
   WebhookSignatureError,
