@@ -79,7 +79,9 @@ describe('composeAccountAnswer', () => {
   it('escapes the name: a customer cannot turn it into a link or markup', () => {
     expect(
       composeAccountAnswer({ ...facts, customerName: '[Verify](https://evil.example) Smith' }),
-    ).toMatch(/^Here's what I can see on your account, \\\[Verify\\\]\\\(https:\/\/evil\.example\\\):/);
+    ).toMatch(
+      /^Here's what I can see on your account, \\\[Verify\\\]\\\(https:\/\/evil\.example\\\):/,
+    );
   });
 
   it('calls a resolved account in good standing', () => {
