@@ -143,7 +143,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(encryptionKey ? { operations: { encryptionKey } } : {}),
   });
   let seed: DemoSeed | undefined;
-  let front: ChurnFetchHandler = handler;
+  // Until the demo is seeded (or started over), every request is told to come back: a tab left
+  // open from the last run must not meet the demo half reset.
+  let front: ChurnFetchHandler = demo ? startingUp : handler;
   const server = createServer(toNodeHandler((request) => front(request)));
   let port: number;
   try {
@@ -222,6 +224,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     throw error;
   }
   return { url, server, ...(seed ? { demo: seed } : {}), services, close };
+}
+
+/** What the dev server answers while the demo is being seeded: 503, come back in a moment. */
+async function startingUp(): Promise<Response> {
+  return Response.json(
+    {
+      error: {
+        code: 'unavailable',
+        message: 'Churn is starting: the demo is being seeded. Try again in a moment.',
+      },
+    },
+    { status: 503, headers: { 'retry-after': '2', 'cache-control': 'no-store' } },
+  );
 }
 
 function parsePort(value: string | undefined): number {

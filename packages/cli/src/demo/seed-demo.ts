@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KnowledgeBase, KnowledgeSource, StorageV1 } from '@churn/core';
+import type { KnowledgeBase, KnowledgeSource, StorageV1, StorageV1Repositories } from '@churn/core';
 import {
   createApiKey,
   createTenant,
@@ -228,11 +228,13 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
   if (!credentials) throw new Error('The demo credentials could not be created.');
 
   const customers = demoCustomers(now);
-  const reset =
-    existing && !options.keepHistory
-      ? await resetDemo(storage, customers)
-      : { conversations: 0, customers: 0 };
-  const createdCustomers = await storage.transaction(async (repositories) => {
+  // One transaction: the reset and the customers created again, so no reader ever sees the demo
+  // without its customers.
+  const { reset, createdCustomers } = await storage.transaction(async (repositories) => {
+    const reset =
+      existing && !options.keepHistory
+        ? await resetDemo(repositories)
+        : { conversations: 0, customers: 0 };
     let created = 0;
     for (const { customer, paymentMethods } of customers) {
       const found = await repositories.customers.get({ tenantId: demoTenantId, id: customer.id });
@@ -243,7 +245,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
       }
       created += 1;
     }
-    return created;
+    return { reset, createdCustomers: created };
   });
 
   const sources = await readDemoDocs(options.docsDir);
@@ -269,34 +271,32 @@ export async function seedDemo(options: SeedDemoOptions): Promise<DemoSeed> {
 }
 
 /**
- * Gives a restarted demo its starting point, in one transaction: deletes every conversation
- * of the demo tenant (anonymous visitors' too) and every demo customer with their cards; the
- * caller creates the customers again as seeded, with dates relative to this start (a card that
- * "expires next month" still does).
+ * Gives a restarted demo its starting point, inside the caller's transaction: deletes every
+ * conversation of the demo tenant (anonymous visitors' too) and every demo customer with their
+ * cards; the caller creates the customers again as seeded, with dates relative to this start
+ * (a card that "expires next month" still does). Analytics rows stay: the console's metrics
+ * keep counting earlier runs' interventions and resolutions, as a real tenant's would.
  */
 async function resetDemo(
-  storage: StorageV1,
-  customers: ReturnType<typeof demoCustomers>,
+  repositories: StorageV1Repositories,
 ): Promise<{ conversations: number; customers: number }> {
-  return storage.transaction(async (repositories) => {
-    let conversations = 0;
-    for (;;) {
-      const page = await repositories.conversations.list({ tenantId: demoTenantId, limit: 100 });
-      if (page.length === 0) break;
-      let deleted = 0;
-      for (const { id } of page) {
-        if (await repositories.conversations.delete({ tenantId: demoTenantId, id })) deleted += 1;
-      }
-      // A storage that lists what it cannot delete must not loop for ever.
-      if (deleted === 0) break;
-      conversations += deleted;
+  let conversations = 0;
+  for (;;) {
+    const page = await repositories.conversations.list({ tenantId: demoTenantId, limit: 100 });
+    if (page.length === 0) break;
+    let deleted = 0;
+    for (const { id } of page) {
+      if (await repositories.conversations.delete({ tenantId: demoTenantId, id })) deleted += 1;
     }
-    let restored = 0;
-    for (const { customer } of customers) {
-      if (await repositories.customers.delete({ tenantId: demoTenantId, id: customer.id })) {
-        restored += 1;
-      }
+    // A storage that lists what it cannot delete must not loop for ever.
+    if (deleted === 0) break;
+    conversations += deleted;
+  }
+  let restored = 0;
+  for (const { customer } of demoCustomers()) {
+    if (await repositories.customers.delete({ tenantId: demoTenantId, id: customer.id })) {
+      restored += 1;
     }
-    return { conversations, customers: restored };
-  });
+  }
+  return { conversations, customers: restored };
 }
