@@ -84,6 +84,23 @@ describe('createKnowledgeBaseCache: embedding cache', () => {
     expect(embeddedInputs()).toHaveLength(2);
   });
 
+  it("keeps each tenant's vectors to itself: another tenant's equal question is embedded again", async () => {
+    const otherTenantId = (await createTestTenant(storage, 'Globex')).tenant.id;
+    const cache = createKnowledgeBaseCache({ embedder: openAIEmbedder() });
+    const acme = cache.forTenant(storage, tenantId);
+    const globex = cache.forTenant(storage, otherTenantId);
+    emulator.requests.length = 0;
+    const question = `Do you offer an annual plan? ${randomBytes(3).toString('hex')}`;
+    await acme.search(question);
+    await acme.search(question);
+    expect(requestsFor(question)).toBe(1);
+    // Globex asking the very same text learns nothing from Acme's cache: it pays its own call.
+    await globex.search(question);
+    expect(requestsFor(question)).toBe(2);
+    await globex.search(question);
+    expect(requestsFor(question)).toBe(2);
+  });
+
   it('does not embed the unchanged chunk texts of a re-ingested document again', async () => {
     const knowledgeBase = createKnowledgeBaseCache({ embedder: openAIEmbedder() }).forTenant(
       storage,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   createKnowledgeBase,
   createMemoryEmbeddingCache,
@@ -43,6 +44,25 @@ export interface KnowledgeBaseCache {
 /** How often {@link KnowledgeBaseCacheSettings.onEmbeddingCacheError} may be called. */
 const cacheErrorEveryMs = 60_000;
 
+/**
+ * The tenant whose knowledge base is working, for the embedding cache's keys: a tenant's
+ * questions and chunks are cached in its own scope, so no tenant can tell from a fast answer
+ * what another one asked or ingested.
+ */
+const tenantScope = new AsyncLocalStorage<string>();
+
+/** `knowledgeBase` with every method run in `tenantId`'s scope ({@link tenantScope}). */
+function inTenantScope(knowledgeBase: KnowledgeBase, tenantId: string): KnowledgeBase {
+  return new Proxy(knowledgeBase, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        tenantScope.run(tenantId, () => Reflect.apply(value, target, args));
+    },
+  });
+}
+
 /** `embedder` wrapped with its cache, or as it is (offline, no embedder, cache off). */
 function cachedEmbedder(settings: KnowledgeBaseCacheSettings): EmbeddingModelV1 | undefined {
   const { embedder, embeddingCache, onEmbeddingCacheError } = settings;
@@ -50,6 +70,7 @@ function cachedEmbedder(settings: KnowledgeBaseCacheSettings): EmbeddingModelV1 
   let lastReport = Number.NEGATIVE_INFINITY;
   return withEmbeddingCache(embedder, {
     cache: embeddingCache ?? createMemoryEmbeddingCache(),
+    namespace: () => tenantScope.getStore(),
     onError: (error) => {
       const now = Date.now();
       if (now - lastReport < cacheErrorEveryMs) return;
@@ -81,8 +102,9 @@ export function sharedEmbeddingCacheOf(
  * loaded from the stored chunks on a tenant's first question. Every seam left out gets the
  * core's embedded default (offline embedder, memory vector store, offline re-ranker,
  * offline language model). A remote embedder goes through an embedding cache
- * (`embeddingCache`), shared by every storage and tenant of this cache: the key holds the
- * text, never the tenant, and equal texts have equal vectors.
+ * (`embeddingCache`), shared by every storage of this cache, with each tenant's vectors in
+ * its own scope (the key holds the tenant id): a repeated question of the same tenant is a
+ * hit, another tenant's equal text is not.
  *
  * Documents ingested through this cache's knowledge base are indexed at once; documents
  * written to the same database by another process (the CLI) are seen after a restart.
@@ -111,7 +133,7 @@ export function createKnowledgeBaseCache(
       }
       let bound = tenants.get(tenantId);
       if (!bound) {
-        bound = knowledgeBase.forTenant(tenantId);
+        bound = inTenantScope(knowledgeBase.forTenant(tenantId), tenantId);
         tenants.set(tenantId, bound);
       }
       return bound;

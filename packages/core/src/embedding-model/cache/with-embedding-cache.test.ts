@@ -225,4 +225,20 @@ describe('withEmbeddingCache', () => {
     await cached.doEmbed({ values: ['a'] });
     expect(cache.size).toBe(1);
   });
+
+  it('never shares a vector between two namespaces (tenants)', async () => {
+    const cache = createMemoryEmbeddingCache();
+    const { model: inner, calls } = recordingModel();
+    let tenant = 'tenant-a';
+    const model = withEmbeddingCache(inner, { cache, namespace: () => tenant });
+    await model.doEmbed({ values: ['hello'], purpose: 'query' });
+    await model.doEmbed({ values: ['hello'], purpose: 'query' });
+    expect(calls.map((call) => call.values)).toEqual([['hello']]);
+    tenant = 'tenant-b';
+    await model.doEmbed({ values: ['hello'], purpose: 'query' });
+    expect(calls.map((call) => call.values)).toEqual([['hello'], ['hello']]);
+    expect(embeddingCacheKey(inner, 'query', 'hello', 'tenant-a')).not.toBe(
+      embeddingCacheKey(inner, 'query', 'hello', 'tenant-b'),
+    );
+  });
 });

@@ -15,6 +15,12 @@ export interface WithEmbeddingCacheOptions {
    * goes to the model as if nothing were cached. Log it, at a rate of your choosing.
    */
   onError?: (error: unknown) => void;
+  /**
+   * The scope of the current call (a tenant id), read at each call and made part of every
+   * key: two scopes never share a vector, so none can tell from a cache hit's speed what
+   * another one embedded. Without it (or when it answers undefined) texts share one scope.
+   */
+  namespace?: () => string | undefined;
 }
 
 /**
@@ -26,10 +32,12 @@ export function embeddingCacheKey(
   model: Pick<EmbeddingModelV1, 'provider' | 'modelId' | 'dimensions'>,
   purpose: 'query' | 'document' | undefined,
   text: string,
+  namespace?: string,
 ): string {
+  const scope = namespace === undefined ? '' : `${namespace}\u0000`;
   return createHash('sha256')
     .update(
-      `${model.provider}\u0000${model.modelId}\u0000${model.dimensions}\u0000${purpose ?? 'document'}\u0000${text}`,
+      `${scope}${model.provider}\u0000${model.modelId}\u0000${model.dimensions}\u0000${purpose ?? 'document'}\u0000${text}`,
       'utf8',
     )
     .digest('hex');
@@ -99,11 +107,12 @@ export function withEmbeddingCache(
         });
       }
 
-      // One key per distinct text, with the positions it fills.
+      // One key per distinct text (in this call's scope), with the positions it fills.
+      const namespace = options.namespace?.();
       const positions = new Map<string, number[]>();
       const texts = new Map<string, string>();
       for (const [index, text] of values.entries()) {
-        const key = embeddingCacheKey(model, purpose, text);
+        const key = embeddingCacheKey(model, purpose, text, namespace);
         const list = positions.get(key);
         if (list) list.push(index);
         else {
