@@ -1,6 +1,11 @@
-import { createSeededRandom, type StorageV1 } from '@churn/core';
+import { randomBytes } from 'node:crypto';
+import { createSeededRandom } from '@churn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPGliteStorage } from '../storage/postgres-storage.js';
+import {
+  createPGliteStorage,
+  createPostgresStorage,
+  type PostgresStorage,
+} from '../storage/postgres-storage.js';
 import { aggregateMetricSeries, queryMetricSeries } from './metric-series.js';
 
 const row = (metricName: string, metricValue: number, recordedAt: string, dimensions = {}) => ({
@@ -48,13 +53,28 @@ describe('aggregateMetricSeries', () => {
   });
 });
 
-describe('queryMetricSeries', () => {
-  let storage: StorageV1 & { close(): Promise<void> };
+// Real PostgreSQL (DATABASE_URL or the local server, a schema of its own, dropped at the end)
+// and PGlite: the grouped query must give the in-memory series on both.
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const storages = [
+  ['PGlite', () => createPGliteStorage()],
+  [
+    'PostgreSQL',
+    () =>
+      createPostgresStorage({
+        databaseUrl,
+        schema: `churn_series_${randomBytes(6).toString('hex')}`,
+      }),
+  ],
+] as const;
+
+describe.each(storages)('queryMetricSeries on %s', (_name, open) => {
+  let storage: PostgresStorage;
   let tenantId: string;
   const recorded: Parameters<typeof aggregateMetricSeries>[0][number][] = [];
 
   beforeAll(async () => {
-    storage = await createPGliteStorage();
+    storage = await open();
     tenantId = (await storage.tenants.create({ name: 'Acme' })).id;
     const other = (await storage.tenants.create({ name: 'Globex' })).id;
     const random = createSeededRandom(7);
@@ -93,6 +113,9 @@ describe('queryMetricSeries', () => {
   });
 
   afterAll(async () => {
+    if (storage && storage.schema !== 'public') {
+      await storage.db.schema.dropSchema(storage.schema).ifExists().cascade().execute();
+    }
     await storage?.close();
   });
 
