@@ -24,9 +24,9 @@ export interface WithEmbeddingCacheOptions {
 }
 
 /**
- * The cache key of one text: the SHA-256 (hex) of the provider, model, dimensions, purpose
- * and text, so two models (or two sizes of one model, or a query and a document) never
- * share a vector.
+ * The cache key of one text: the SHA-256 (hex) of the namespace (when given: a tenant id),
+ * provider, model, dimensions, purpose and text, so two scopes, two models (or two sizes of
+ * one model, or a query and a document) never share a vector.
  */
 export function embeddingCacheKey(
   model: Pick<EmbeddingModelV1, 'provider' | 'modelId' | 'dimensions'>,
@@ -52,9 +52,9 @@ function isVector(value: unknown, dimensions: number): value is number[] {
 }
 
 /**
- * Wraps `model` so that a text it already embedded (same model, dimensions and purpose) is
- * answered from `cache` instead of paying for a remote call again: repeated questions, and
- * chunks whose text did not change on a re-ingest.
+ * Wraps `model` so that a text it already embedded (same namespace, model, dimensions and
+ * purpose) is answered from `cache` instead of paying for a remote call again: repeated
+ * questions, and chunks whose text did not change on a re-ingest.
  *
  * - One `cache.get` per call for every text; the misses go to the model in ONE call, each
  *   distinct text once (the same text twice in a call is embedded once), then are stored
